@@ -1,0 +1,67 @@
+"""Algorithms by name: where each kernel lives and what its parameters are.
+
+Importing this module compiles nothing; :meth:`Algorithm.kernel` imports the kernel's module
+(and numba compiles the kernel, or loads it from its cache) the first time it is asked for.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+from ..errors import InputError
+
+
+@dataclass(frozen=True)
+class Algorithm:
+    """A registered method.
+
+    Attributes
+    ----------
+    name
+        Name used in claim files.
+    module, function
+        Where the kernel is (``convlab.algorithms.<module>.<function>``).
+    params
+        ``(name, default)`` pairs in the order of the kernel's ``hyper`` array; the default is an
+        expression in the instance constants (``L``, ``mu``, ``kappa``, ...), or None when the
+        parameter is required.
+    summary
+        One line for listings.
+    """
+
+    name: str
+    module: str
+    function: str
+    params: tuple[tuple[str, str | None], ...]
+    summary: str
+
+    def kernel(self):
+        """The kernel (a :class:`~convlab._jit.LazyJit`), importing its module on first use."""
+        module = importlib.import_module(f"convlab.algorithms.{self.module}")
+        return getattr(module, self.function)
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.params)
+
+
+ALGORITHMS: dict[str, Algorithm] = {a.name: a for a in (
+    Algorithm("gd", "gradient", "gd", (("step", "1/L"),),
+              "gradient descent, constant step"),
+    Algorithm("agd", "gradient", "agd", (("step", "1/L"),),
+              "Nesterov's accelerated gradient (convex, FISTA momentum)"),
+    Algorithm("agd-sc", "gradient", "agd_sc",
+              (("step", "1/L"), ("beta", "(sqrt(kappa) - 1)/(sqrt(kappa) + 1)")),
+              "Nesterov's accelerated gradient (strongly convex, constant momentum)"),
+)}
+
+
+def get_algorithm(name: str) -> Algorithm:
+    """The registered algorithm ``name``; an :class:`InputError` suggesting the closest name."""
+    from ..problems.registry import closest
+
+    if name not in ALGORITHMS:
+        raise InputError(f"unknown algorithm '{name}'{closest(name, ALGORITHMS)}; "
+                         f"known: {', '.join(sorted(ALGORITHMS))}", field="algorithm")
+    return ALGORITHMS[name]

@@ -1,0 +1,253 @@
+"""Claims as data: the TOML schema, loading and validation.
+
+A claim file holds ``[[claim]]`` tables (schema in docs/claims.md). Loading checks every field's
+presence and type, the algorithm and measure names, the bound's syntax and the instances, and
+raises :class:`~convlab.errors.InputError` naming the file, the claim and the field.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .algorithms.registry import get_algorithm
+from .errors import InputError
+from .problems.base import MEASURES
+from .problems.registry import InstanceSpec, closest, instance_from_table, load_instances
+from .rates.checker import KINDS, Verdict
+from .rates.expressions import parse_expression
+
+MODES = ("anytime", "horizon")
+
+#: Field -> (required, accepted Python types, description). The schema in one place.
+FIELDS: dict[str, tuple[bool, tuple[type, ...], str]] = {
+    "id": (True, (str,), "a kebab-case identifier"),
+    "source": (True, (str,), "the citation: paper or book, theorem"),
+    "statement": (False, (str,), "the theorem in words and formulas"),
+    "algorithm": (True, (str,), "a registered algorithm name"),
+    "params": (False, (dict,), "algorithm parameters: numbers or expressions in the constants"),
+    "instances": (True, (list,), "names of instances in problems/ or inline tables"),
+    "measure": (True, (str,), "the error sequence: " + ", ".join(MEASURES)),
+    "bound": (True, (str, int, float), "B(k) with constants, or O(r(k))"),
+    "kind": (True, (str,), "one of " + ", ".join(KINDS)),
+    "mode": (True, (str,), "one of " + ", ".join(MODES)),
+    "iterations": (False, (int,), "number of iterations (anytime mode)"),
+    "horizons": (False, (list,), "horizons N, one run and one instance each (horizon mode)"),
+    "window": (False, (list,), "[k_lo, k_hi] to check on"),
+    "band": (False, (list,), "[lo, hi] for e/B to count as attained"),
+    "rtol": (False, (float, int), "relative slack of the ratio test"),
+    "order_tol": (False, (float, int), "tolerance on the fitted relative order"),
+    "expected": (True, (str, dict), "a verdict, or a table instance -> verdict"),
+    "notes": (False, (str,), "findings, caveats"),
+}
+
+_VERDICTS = tuple(v.value for v in Verdict)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim of a catalog file (see :data:`FIELDS` for the meaning of each attribute)."""
+
+    id: str
+    source: str
+    algorithm: str
+    instances: tuple[InstanceSpec, ...]
+    measure: str
+    bound: str
+    kind: str
+    mode: str
+    expected: Mapping[str, str]
+    file: str
+    statement: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict)
+    iterations: int = 1000
+    horizons: tuple[int, ...] = ()
+    window: tuple[float, float] | None = None
+    band: tuple[float, float] | None = None
+    rtol: float = 1e-9
+    order_tol: float = 0.1
+    notes: str = ""
+
+    def expected_for(self, instance: str) -> str:
+        """The expected verdict on ``instance``."""
+        return self.expected[instance]
+
+
+def find_problems_folder(path: Path) -> Path | None:
+    """The ``problems/`` folder that a claim file refers to: the nearest one found walking up
+    from the file's folder (``rates/x.toml`` -> ``problems/`` beside ``rates/``)."""
+    for parent in [path.parent, *path.parent.parents][:4]:
+        candidate = parent / "problems"
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def collect_files(paths: list[str | Path]) -> list[Path]:
+    """Claim files named by ``paths``: files as given, folders searched for ``*.toml``."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(path.rglob("*.toml")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InputError("no such file or folder", file=str(path))
+    return files
+
+
+def load_file(path: str | Path, instances: Mapping[str, InstanceSpec] | None = None
+              ) -> tuple[list[Claim], list[InputError]]:
+    """Load the claims of one file.
+
+    Returns the valid claims and one error per invalid claim (a file that cannot be read or
+    parsed gives a single error and no claims).
+    """
+    path = Path(path)
+    name = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], [InputError(f"cannot read file: {exc}", file=name)]
+    except tomllib.TOMLDecodeError as exc:
+        return [], [InputError(f"invalid TOML: {exc}", file=name)]
+    unknown_top = [k for k in data if k != "claim"]
+    if unknown_top:
+        return [], [InputError(f"unexpected top-level key '{unknown_top[0]}'; a claim file holds "
+                               "[[claim]] tables", file=name)]
+    tables = data.get("claim")
+    if not isinstance(tables, list) or not tables:
+        return [], [InputError("no [[claim]] tables in the file", file=name)]
+    if instances is None:
+        folder = find_problems_folder(path)
+        try:
+            instances = load_instances(folder) if folder else {}
+        except InputError as exc:
+            return [], [exc]
+    claims, errors, seen = [], [], set()
+    for i, table in enumerate(tables):
+        label = table.get("id") if isinstance(table.get("id"), str) else f"#{i + 1}"
+        try:
+            claim = parse_claim(table, name, instances)
+            if claim.id in seen:
+                raise InputError("duplicate claim id in this file", field="id")
+            seen.add(claim.id)
+            claims.append(claim)
+        except InputError as exc:
+            errors.append(exc.located(file=name, claim=label))
+    return claims, errors
+
+
+def parse_claim(table: Mapping[str, Any], file: str, instances: Mapping[str, InstanceSpec]) -> Claim:
+    """Validate one ``[[claim]]`` table and return the :class:`Claim`."""
+    for key in table:
+        if key not in FIELDS:
+            raise InputError(f"unknown field{closest(key, FIELDS)}; fields are: "
+                             f"{', '.join(FIELDS)}", field=key)
+    for key, (required, types, what) in FIELDS.items():
+        if key not in table:
+            if required:
+                raise InputError(f"missing (expected {what})", field=key)
+            continue
+        value = table[key]
+        if isinstance(value, bool) or not isinstance(value, types):
+            raise InputError(f"expected {what}, got {value!r}", field=key)
+    get_algorithm(table["algorithm"])
+    if table["measure"] not in MEASURES:
+        m = table["measure"]
+        raise InputError(f"unknown measure '{m}'{closest(m, MEASURES)}; known: "
+                         f"{', '.join(MEASURES)}", field="measure")
+    if table["kind"] not in KINDS:
+        raise InputError(f"expected one of {', '.join(KINDS)}, got {table['kind']!r}", field="kind")
+    if table["mode"] not in MODES:
+        raise InputError(f"expected one of {', '.join(MODES)}, got {table['mode']!r}", field="mode")
+    try:
+        parse_expression(table["bound"], allow_order=True)
+    except InputError as exc:
+        raise exc.located(field="bound") from None
+    for key, value in dict(table.get("params", {})).items():
+        try:
+            parse_expression(value)
+        except InputError as exc:
+            raise exc.located(field=f"params.{key}") from None
+
+    specs = tuple(_instance(entry, i, file, instances) for i, entry in enumerate(table["instances"]))
+    if not specs:
+        raise InputError("expected at least one instance", field="instances")
+    names = [s.name for s in specs]
+    if len(set(names)) != len(names):
+        raise InputError("instance names must be unique within a claim", field="instances")
+
+    mode = table["mode"]
+    horizons: tuple[int, ...] = ()
+    if mode == "horizon":
+        raw = table.get("horizons")
+        if not raw or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in raw):
+            raise InputError("horizon mode needs a list of positive integers", field="horizons")
+        horizons = tuple(sorted(set(raw)))
+    else:
+        if "horizons" in table:
+            raise InputError("only horizon mode takes horizons (use iterations)", field="horizons")
+        for spec in specs:
+            if spec.uses("N"):
+                raise InputError(f"instance '{spec.name}' depends on the horizon N: use "
+                                 "mode = \"horizon\"", field="mode")
+    iterations = table.get("iterations", 1000)
+    if not 1 <= iterations <= 10**8:
+        raise InputError(f"expected 1 <= iterations <= 1e8, got {iterations}", field="iterations")
+
+    expected = table["expected"]
+    if isinstance(expected, str):
+        expected = {n: expected for n in names}
+    else:
+        missing = [n for n in names if n not in expected]
+        extra = [n for n in expected if n not in names]
+        if missing or extra:
+            raise InputError(f"expected a verdict for every instance ({', '.join(names)})",
+                             field="expected")
+    for verdict in expected.values():
+        if verdict not in _VERDICTS:
+            raise InputError(f"expected one of {', '.join(_VERDICTS)}, got {verdict!r}",
+                             field="expected")
+
+    return Claim(
+        id=table["id"], source=table["source"], algorithm=table["algorithm"], instances=specs,
+        measure=table["measure"], bound=str(table["bound"]), kind=table["kind"], mode=mode,
+        expected=dict(expected), file=file, statement=table.get("statement", ""),
+        params=dict(table.get("params", {})), iterations=iterations, horizons=horizons,
+        window=_pair(table, "window"), band=_pair(table, "band"),
+        rtol=float(table.get("rtol", 1e-9)), order_tol=float(table.get("order_tol", 0.1)),
+        notes=table.get("notes", ""),
+    )
+
+
+def _pair(table: Mapping[str, Any], key: str) -> tuple[float, float] | None:
+    if key not in table:
+        return None
+    value = table[key]
+    if (len(value) != 2 or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                   for v in value) or value[0] > value[1]):
+        raise InputError(f"expected [low, high] with low <= high, got {value!r}", field=key)
+    return float(value[0]), float(value[1])
+
+
+def _instance(entry: Any, i: int, file: str, instances: Mapping[str, InstanceSpec]) -> InstanceSpec:
+    if isinstance(entry, str):
+        if entry not in instances:
+            known = ", ".join(sorted(instances)) or "none found in problems/"
+            raise InputError(f"unknown instance '{entry}'{closest(entry, instances)}; known: {known}",
+                             field="instances")
+        return instances[entry]
+    if isinstance(entry, dict):
+        table = dict(entry)
+        name = table.pop("name", f"inline-{i + 1}")
+        if not isinstance(name, str):
+            raise InputError("an inline instance's name must be a string", field="instances")
+        try:
+            return instance_from_table(name, table, file)
+        except InputError as exc:
+            raise InputError(exc.message, field=f"instances.{exc.field or name}") from None
+    raise InputError(f"expected an instance name or table, got {entry!r}", field="instances")

@@ -1,0 +1,174 @@
+"""Quadratic families: f(x) = ½ (x − x*)ᵀ H (x − x*) + f*.
+
+Oracles (operands: ``A = H``, ``b = x*``, ``p`` unused):
+
+- ``grad(x) = H (x − x*)``;
+- ``gap(x) = ½ eᵀ H e`` with ``e = x − x*``: f(x) − f* with no cancellation, so with x* = 0 the
+  measure can be followed down to float64 underflow.
+
+Families:
+
+- :func:`quadratic`: a chosen spectrum in [μ, L] (exact endpoints), optionally rotated by a Haar
+  orthogonal matrix (CLAIMS.md recipes P03, P04);
+- :func:`nesterov_chain`: Nesterov's worst-case quadratic for a horizon (recipe P02,
+  Nesterov 2004, §2.1.2).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._jit import lazy_jit
+from .base import UNDERFLOW, Problem
+
+_EPS = float(np.finfo(float).eps)
+
+
+@lazy_jit("grad")
+def quadratic_grad(A, b, p, x, out):
+    """out = A (x − b): the gradient of ½ (x − b)ᵀ A (x − b)."""
+    n = x.shape[0]
+    for i in range(n):
+        s = 0.0
+        for j in range(n):
+            s += A[i, j] * (x[j] - b[j])
+        out[i] = s
+
+
+@lazy_jit("gap")
+def quadratic_gap(A, b, p, x):
+    """½ eᵀ A e with e = x − b, i.e. f(x) − f* computed from the error vector."""
+    n = x.shape[0]
+    total = 0.0
+    for i in range(n):
+        s = 0.0
+        for j in range(n):
+            s += A[i, j] * (x[j] - b[j])
+        total += s * (x[i] - b[i])
+    return 0.5 * total
+
+
+def _spectrum(kind: str, d: int, mu: float, L: float) -> np.ndarray:
+    if kind == "logspace":
+        if mu <= 0:
+            raise ValueError("spectrum 'logspace' needs mu > 0 (use 'linspace' for mu = 0)")
+        lam = mu * (L / mu) ** (np.arange(d) / max(d - 1, 1))
+    elif kind == "linspace":
+        lam = np.linspace(mu, L, d)
+    elif kind == "two-mode":
+        lam = np.full(d, np.sqrt(mu * L)) if mu > 0 else np.full(d, L / 2)
+    else:
+        raise ValueError(f"unknown spectrum {kind!r} (expected 'logspace', 'linspace' or 'two-mode')")
+    lam[0], lam[-1] = mu, L  # exact endpoints, whatever rounding the formula made
+    return lam
+
+
+def _haar_orthogonal(d: int, rng: np.random.Generator) -> np.ndarray:
+    q, r = np.linalg.qr(rng.standard_normal((d, d)))
+    return q * np.sign(np.diag(r))  # sign fix makes Q Haar distributed
+
+
+def quadratic(d: int = 10, L: float = 1.0, mu: float = 0.0, *, seed: int = 0,
+              spectrum: str = "logspace", rotate: bool = True, x0: str = "random",
+              R: float = 0.0, xstar: str = "zero", fstar: float = 0.0) -> Problem:
+    """Quadratic ``½ (x − x*)ᵀ H (x − x*) + f*`` with eigenvalues in [mu, L].
+
+    Parameters
+    ----------
+    d
+        Dimension.
+    L, mu
+        Largest and smallest eigenvalue of H (both attained exactly; ``mu = 0`` allowed with the
+        ``linspace`` spectrum).
+    seed
+        Seed of ``numpy.random.default_rng`` for the rotation, x* and a random start.
+    spectrum
+        ``logspace`` (λᵢ = μ (L/μ)^((i−1)/(d−1))), ``linspace``, or ``two-mode`` (μ, L and the
+        geometric mean in between; recipe P04 puts the start on the μ and L modes).
+    rotate
+        H = Q diag(λ) Qᵀ with Q Haar orthogonal; otherwise H is diagonal.
+    x0
+        Start, in the eigenbasis q₁..q_d of H (q₁ belongs to μ): ``random`` (Gaussian),
+        ``ones`` (Σ qᵢ, every mode), ``mu-mode`` (q₁), ``L-mode`` (q_d), ``two-mode`` (q₁ + q_d).
+    R
+        If positive, x0 − x* is rescaled to have norm R.
+
+    When mu = 0 the solution set is x* + null(H); x* is moved to the projection of x0 onto it,
+    so that R = ||x0 − x*|| is the distance to the solution set.
+    xstar
+        ``zero`` (x* = 0: measures have no floor above underflow) or ``random`` (Gaussian).
+    fstar
+        Optimal value.
+    """
+    d, L, mu = int(d), float(L), float(mu)
+    if d < 1:
+        raise ValueError(f"d must be >= 1, got {d}")
+    if not (L > 0 and 0 <= mu <= L):
+        raise ValueError(f"need 0 <= mu <= L and L > 0, got mu={mu}, L={L}")
+    rng = np.random.default_rng(int(seed))
+    lam = _spectrum(spectrum, d, mu, L)
+    Q = _haar_orthogonal(d, rng) if rotate else np.eye(d)
+    H = (Q * lam) @ Q.T
+    H = 0.5 * (H + H.T)
+    if xstar == "zero":
+        xs = np.zeros(d)
+    elif xstar == "random":
+        xs = rng.standard_normal(d)
+    else:
+        raise ValueError(f"unknown xstar {xstar!r} (expected 'zero' or 'random')")
+    starts = {
+        "random": lambda: rng.standard_normal(d),
+        "ones": lambda: Q.sum(axis=1),
+        "mu-mode": lambda: Q[:, 0].copy(),
+        "L-mode": lambda: Q[:, -1].copy(),
+        "two-mode": lambda: Q[:, 0] + Q[:, -1],
+    }
+    if x0 not in starts:
+        raise ValueError(f"unknown x0 {x0!r} (expected one of {', '.join(starts)})")
+    e0 = starts[x0]()
+    null = Q[:, lam == 0]
+    if null.size:  # x* is the projection of x0 on the solution set x* + null(H)
+        shift = null @ (null.T @ e0)
+        xs, e0 = xs + shift, e0 - shift
+    if R > 0:
+        e0 *= R / np.linalg.norm(e0)
+    start = xs + e0
+    return Problem(
+        family="quadratic", name=f"quadratic(d={d}, L={L:g}, mu={mu:g}, seed={seed})",
+        A=H, b=xs, p=np.zeros(1), grad=quadratic_grad, gap=quadratic_gap,
+        x0=start, xstar=xs, fstar=float(fstar), L=L, mu=mu,
+        f0_gap=0.5 * float(e0 @ H @ e0), floors=_floors(xs, L),
+        params=dict(d=d, L=L, mu=mu, seed=int(seed), spectrum=spectrum, rotate=bool(rotate),
+                    x0=x0, xstar=xstar, fstar=float(fstar)),
+    )
+
+
+def nesterov_chain(m: int, L: float = 1.0) -> Problem:
+    """Nesterov's worst-case quadratic ``f(x) = (L/4)(½ xᵀ A_m x − x₁)`` with x0 = 0.
+
+    ``A_m = tridiag(−1, 2, −1)`` of size m. For a horizon N take m = 2N + 1 (Nesterov 2004,
+    Thm 2.1.7). Exact solution ``x*_i = 1 − i/(m+1)``, ``f* = (L/8)(1/(m+1) − 1)``,
+    ``R² = m(2m+1)/(6(m+1))``; eigenvalues of the Hessian ``L sin²(iπ/(2(m+1)))``, all below L.
+    """
+    m, L = int(m), float(L)
+    if m < 1:
+        raise ValueError(f"m must be >= 1, got {m}")
+    H = (L / 4) * (2 * np.eye(m) - np.eye(m, k=1) - np.eye(m, k=-1))
+    i = np.arange(1, m + 1)
+    xs = 1.0 - i / (m + 1)
+    e0 = -xs
+    return Problem(
+        family="nesterov-chain", name=f"nesterov-chain(m={m}, L={L:g})",
+        A=H, b=xs, p=np.zeros(1), grad=quadratic_grad, gap=quadratic_gap,
+        x0=np.zeros(m), xstar=xs, fstar=(L / 8) * (1 / (m + 1) - 1), L=L,
+        mu=L * np.sin(np.pi / (2 * (m + 1))) ** 2,
+        f0_gap=0.5 * float(e0 @ H @ e0), floors=_floors(xs, L), params=dict(m=m, L=L),
+    )
+
+
+def _floors(xstar: np.ndarray, L: float) -> dict[str, float]:
+    """Rounding floors when errors are formed as x − x*: e carries ~eps·|x*| per coordinate."""
+    scale = 4 * _EPS * float(np.linalg.norm(xstar))
+    dist_sq = max(scale**2, UNDERFLOW)
+    return {"dist_sq": dist_sq, "f_gap": max(L * dist_sq, UNDERFLOW),
+            "grad_norm_sq": max(L * L * dist_sq, UNDERFLOW)}

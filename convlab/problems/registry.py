@@ -1,0 +1,201 @@
+"""Problem families by name, and instances built from (possibly symbolic) parameters.
+
+A family is a builder function; its signature is its schema: parameter names, defaults (a
+parameter without a default is required) and types (``int``, ``float``, ``str``, ``bool``). A
+numeric parameter may be given as an expression of the other numeric parameters and of the
+horizon ``N`` (e.g. ``delta = "R/(2*N+1)"``), parsed safely (:mod:`convlab.rates.expressions`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from ..errors import InputError
+from ..rates.expressions import evaluate_scalar, free_names, parse_expression
+from .base import Problem
+from .huber import huber_1d
+from .quadratic import nesterov_chain, quadratic
+
+#: Family name -> builder.
+FAMILIES: dict[str, Callable[..., Problem]] = {
+    "quadratic": quadratic,
+    "nesterov-chain": nesterov_chain,
+    "huber-1d": huber_1d,
+}
+
+_TYPES = {"int": int, "float": float, "str": str, "bool": bool}
+
+
+def closest(name: str, choices: Any) -> str:
+    """' (did you mean X?)' for the closest of ``choices``, or ''."""
+    match = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+def family_schema(family: str) -> dict[str, tuple[type, Any]]:
+    """Parameter name -> (type, default) of a family; the default is ``inspect.Parameter.empty``
+    for a required parameter."""
+    builder = _builder(family)
+    schema = {}
+    for name, par in inspect.signature(builder).parameters.items():
+        annotation = par.annotation if isinstance(par.annotation, str) else par.annotation.__name__
+        schema[name] = (_TYPES.get(annotation, float), par.default)
+    return schema
+
+
+def _builder(family: str) -> Callable[..., Problem]:
+    if family not in FAMILIES:
+        raise InputError(f"unknown problem family '{family}'{closest(family, FAMILIES)}; "
+                         f"known: {', '.join(sorted(FAMILIES))}", field="family")
+    return FAMILIES[family]
+
+
+def check_names(family: str, raw: Mapping[str, Any]) -> dict[str, tuple[type, Any]]:
+    """Check that ``raw`` names only parameters of ``family`` and all required ones; return the
+    family's schema."""
+    schema = family_schema(family)
+    unknown = [k for k in raw if k not in schema]
+    if unknown:
+        k = unknown[0]
+        raise InputError(f"unknown parameter '{k}' for family '{family}'{closest(k, schema)}; "
+                         f"expected some of: {', '.join(schema)}", field=k)
+    missing = [k for k, (_, default) in schema.items()
+               if default is inspect.Parameter.empty and k not in raw]
+    if missing:
+        raise InputError(f"family '{family}' needs parameter(s) {', '.join(missing)}",
+                         field=missing[0])
+    return schema
+
+
+def resolve_parameters(family: str, raw: Mapping[str, Any],
+                       context: Mapping[str, float] | None = None) -> dict[str, Any]:
+    """Turn raw instance parameters into the builder's typed arguments.
+
+    Numeric parameters given as strings are expressions; they may refer to the other numeric
+    parameters and to ``context`` (for instance the horizon ``N``).
+    """
+    schema = check_names(family, raw)
+    values: dict[str, Any] = {}
+    pending: dict[str, str] = {}
+    for key, value in raw.items():
+        kind = schema[key][0]
+        if kind in (str, bool):
+            if not isinstance(value, kind):
+                raise InputError(f"expected a {kind.__name__}, got {value!r}", field=key)
+            values[key] = value
+        elif isinstance(value, str):
+            pending[key] = value
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            values[key] = value
+        else:
+            raise InputError(f"expected a number or an expression string, got {value!r}", field=key)
+    scope = dict(context or {})
+    scope.update({k: v for k, v in values.items() if isinstance(v, (int, float))
+                  and not isinstance(v, bool)})
+    while pending:
+        ready = {k: s for k, s in pending.items() if free_names(_parse(s, k)) <= set(scope)}
+        if not ready:
+            key, text = next(iter(pending.items()))
+            names = sorted(free_names(_parse(text, key)) - set(scope))
+            raise InputError(f"expression {text!r} uses unknown or circular name(s) "
+                             f"{', '.join(names)} (known: {', '.join(sorted(scope)) or 'none'})",
+                             field=key)
+        for key, text in ready.items():
+            try:
+                scope[key] = values[key] = evaluate_scalar(text, scope)
+            except InputError as exc:
+                raise exc.located(field=key) from None
+            del pending[key]
+    for key, value in list(values.items()):
+        if schema[key][0] is int:
+            if float(value) != round(float(value)):
+                raise InputError(f"expected an integer, got {value!r}", field=key)
+            values[key] = int(round(float(value)))
+        elif schema[key][0] is float:
+            values[key] = float(value)
+    return values
+
+
+def _parse(text: str, key: str):
+    try:
+        return parse_expression(text)
+    except InputError as exc:
+        raise exc.located(field=key) from None
+
+
+def build(family: str, raw: Mapping[str, Any], context: Mapping[str, float] | None = None) -> Problem:
+    """Build an instance of ``family`` from raw parameters (see :func:`resolve_parameters`)."""
+    values = resolve_parameters(family, raw, context)
+    try:
+        return _builder(family)(**values)
+    except ValueError as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(f"invalid parameters for family '{family}': {exc}") from None
+
+
+@dataclass(frozen=True)
+class InstanceSpec:
+    """A named instance: a family and its raw parameters, as written in ``problems/*.toml``."""
+
+    name: str
+    family: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    description: str = ""
+    file: str = ""
+
+    def build(self, context: Mapping[str, float] | None = None) -> Problem:
+        """Build the instance (``context`` supplies symbols such as the horizon ``N``)."""
+        try:
+            return build(self.family, self.params, context)
+        except InputError as exc:
+            raise exc.located(file=self.file or None) from None
+
+    def uses(self, name: str) -> bool:
+        """True when a parameter expression refers to ``name`` (e.g. the horizon ``N``)."""
+        return any(isinstance(v, str) and name in free_names(parse_expression(v))
+                   for k, v in self.params.items() if family_schema(self.family)[k][0] in (int, float))
+
+
+def instance_from_table(name: str, table: Mapping[str, Any], file: str = "") -> InstanceSpec:
+    """Validate an instance table ``{family = ..., <parameters>...}`` and return its spec."""
+    if not isinstance(table, Mapping):
+        raise InputError(f"instance '{name}' must be a table", file=file or None, field=name)
+    if "family" not in table or not isinstance(table["family"], str):
+        raise InputError(f"instance '{name}' needs a string field 'family'", file=file or None,
+                         field="family")
+    params = {k: v for k, v in table.items() if k not in ("family", "description")}
+    description = table.get("description", "")
+    spec = InstanceSpec(name=name, family=table["family"], params=params,
+                        description=str(description), file=file)
+    try:
+        check_names(spec.family, params)
+        for key, text in params.items():
+            if isinstance(text, str) and family_schema(spec.family)[key][0] in (int, float):
+                _parse(text, key)
+    except InputError as exc:
+        raise exc.located(file=file or None) from None
+    return spec
+
+
+def load_instances(folder: str | Path) -> dict[str, InstanceSpec]:
+    """Read every ``*.toml`` file of a folder of named instances (one table per instance)."""
+    out: dict[str, InstanceSpec] = {}
+    for path in sorted(Path(folder).glob("*.toml")):
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read file: {exc}", file=str(path)) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"invalid TOML: {exc}", file=str(path)) from None
+        for name, table in data.items():
+            if name in out:
+                raise InputError(f"instance '{name}' also defined in {out[name].file}",
+                                 file=str(path), field=name)
+            out[name] = instance_from_table(name, table, str(path))
+    return out

@@ -1,0 +1,438 @@
+"""The rate checker: does an observed error sequence agree with a stated bound?
+
+How a verdict is decided (the full statement; docs/checker.md repeats it for readers):
+
+1. **Divergence.** A non-finite error, or a run reported as diverged, gives ``diverged`` with the
+   iteration.
+2. **Usable points.** Points where the bound is undefined (non-finite or <= 0, e.g. log(k) at
+   k = 1) are dropped. The sequence is cut at its **floor**: the first point at or below
+   ``floor_margin × floor`` and every point after it are rounding noise and never used. The floor
+   is the instance's certified floor when given; otherwise a trailing plateau is detected
+   (at least ``max(5, 20 %)`` of the points within a factor 10 of the final level, that level
+   below 1e-10 × the sequence's maximum: float64 rounding, never a real plateau such as an SGD
+   noise floor). An exact zero is a floor too.
+3. **Window.** An explicit ``window=(k_lo, k_hi)`` is used as given. Otherwise explicit bounds use
+   every usable point and order bounds use the tail: the second half of the usable range of the
+   rate scale ``−log r(k)`` (for r = 1/k the upper half of the range of log k, for r = q^k the
+   last half of the iterations), so pre-asymptotic transients do not decide.
+4. **Explicit bounds** (``B(k)`` with constants) are checked as ratios ``ρ_k = e_k / B(k)`` on the
+   window, one-sided with relative slack ``rtol``:
+   - ``upper``/``tight``: ``violated`` if some ``ρ_k > 1 + rtol`` (evidence: how many, the first and
+     the worst iteration); ``lower``: ``violated`` if some ``ρ_k < 1 − rtol``;
+   - otherwise ``tight`` if every ``ρ_k`` lies in ``band`` (default ``[1 − 1e-9, 1 + 1e-9]``: the
+     instance attains the bound), else ``consistent``.
+5. **Order bounds** ``O(r(k))`` are fitted: ``log e_k = c + α log r(k)``, so α = 1 means the
+   stated order, α > 1 faster, α < 1 slower. To survive oscillation and noise the fit uses bin
+   peaks: the window is split into up to 12 equal bins of ``log r``, each bin is thinned to the
+   same number of points, and its largest error is kept (the upper envelope, with the same
+   selection bias in every bin). The slope's 95 % confidence interval [α_lo, α_hi] comes from
+   the t distribution. With ``δ = order_tol``:
+   - ``upper``/``order``/``tight``: ``violated`` if α_hi < 1 − δ (decays slower than claimed);
+     ``tight`` if [α_lo, α_hi] ⊂ [1 − δ, 1 + δ]; ``consistent`` if α_lo > 1 − δ (holds, not
+     shown tight); ``inconclusive`` otherwise (the interval straddles 1 − δ: noise or too short);
+   - ``lower`` mirrors this: ``violated`` if α_lo > 1 + δ (faster than a lower bound allows).
+6. **Too little data**: fewer than ``min_points`` usable points in the window for an order fit,
+   or none for an explicit bound, gives ``inconclusive``.
+
+Every result carries its evidence: window, floor, worst ratio and where, the fitted order α with
+its interval, and the fitted polynomial order or contraction factor of the errors themselves.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import sympy as sp
+from scipy import stats
+
+from ..errors import BoundError
+from .expressions import evaluate, free_names, is_order, order_argument, parse_expression
+
+
+class Verdict(str, Enum):
+    """The checker's verdicts (ARCHITECTURE.md, "The checker's verdicts")."""
+
+    VIOLATED = "violated"
+    TIGHT = "tight"
+    CONSISTENT = "consistent"
+    INCONCLUSIVE = "inconclusive"
+    DIVERGED = "diverged"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+KINDS = ("upper", "tight", "lower", "order")
+
+#: Names tried, in this order, as the iteration variable of a bound.
+ITERATION_VARIABLES = ("k", "t", "N", "T", "n_iter")
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A least-squares slope with its 95 % confidence interval."""
+
+    value: float
+    low: float
+    high: float
+    points: int
+
+    def __str__(self) -> str:
+        return f"{self.value:.4g} [{self.low:.4g}, {self.high:.4g}]"
+
+
+@dataclass(frozen=True)
+class RateCheck:
+    """A verdict and its evidence.
+
+    Attributes
+    ----------
+    verdict
+        One of :class:`Verdict` (a ``str`` enum).
+    kind
+        The claim kind checked: ``upper``, ``tight``, ``lower`` or ``order``.
+    bound
+        The bound as given.
+    evidence
+        Plain-data record of what decided the verdict (JSON-serialisable).
+    relative_order
+        Fitted α in ``e ~ r(k)^α`` with its interval (1 = the stated order), when fitted.
+    fitted_order
+        Fitted p in ``e ~ k^(−p)`` with its interval (for polynomial rates), when fitted.
+    contraction
+        Fitted q in ``e ~ q^k`` with its interval (for linear rates), when fitted.
+    """
+
+    verdict: Verdict
+    kind: str
+    bound: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+    relative_order: Fit | None = None
+    fitted_order: Fit | None = None
+    contraction: Fit | None = None
+
+    @property
+    def summary(self) -> str:
+        """One line of the evidence that decided the verdict."""
+        return self.evidence.get("reason", "")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        out = {"verdict": self.verdict.value, "kind": self.kind, "bound": self.bound,
+               "evidence": self.evidence}
+        for name in ("relative_order", "fitted_order", "contraction"):
+            fit = getattr(self, name)
+            out[name] = asdict(fit) if fit is not None else None
+        return out
+
+
+def check_rate(k: Sequence[float] | np.ndarray, errors: Sequence[float] | np.ndarray,
+               bound: str | sp.Expr, *, kind: str = "upper",
+               constants: Mapping[str, Any] | None = None, variable: str | None = None,
+               floor: float | None = None, window: tuple[float, float] | None = None,
+               band: tuple[float, float] | None = None, rtol: float = 1e-9,
+               order_tol: float = 0.1, min_points: int = 5, floor_margin: float = 10.0,
+               diverged_at: int | None = None) -> RateCheck:
+    """Decide whether the errors ``e_k`` agree with ``bound`` (see the module docstring).
+
+    Parameters
+    ----------
+    k, errors
+        Iteration numbers (or horizons) and the observed errors, same length.
+    bound
+        An explicit bound such as ``"L*R**2/(4*k+2)"`` or ``"(1-mu/L)**k * R**2"``, or an order
+        ``"O(log(k)/sqrt(k))"``. Parsed safely; symbols other than the iteration variable take
+        their values from ``constants``.
+    kind
+        ``upper`` (the bound holds), ``tight`` (holds and is attained), ``lower`` (the errors stay
+        above it) or ``order`` (O(.) with an unknown constant).
+    constants
+        Values of the bound's constants: scalars, or arrays of the length of ``k`` when they change
+        from point to point (one instance per horizon).
+    variable
+        The iteration variable's name; by default the one of ``k, t, N, T, n_iter`` that the bound
+        uses (or its only unknown symbol).
+    floor
+        Absolute floor of the measure (rounding noise below it); None detects a trailing plateau.
+    window
+        ``(k_lo, k_hi)``, inclusive, to restrict the check to.
+    band
+        ``(lo, hi)`` for ``e_k / B(k)`` in which an explicit bound counts as attained
+        (default ``(1 - 1e-9, 1 + 1e-9)``).
+    rtol
+        Relative slack of the one-sided ratio test.
+    order_tol
+        δ: how far the fitted relative order may be from 1 and still be the stated order.
+    min_points
+        Fewest points an order fit needs.
+    floor_margin
+        Points at or below ``floor_margin × floor`` are treated as floor.
+    diverged_at
+        The run diverged at this iteration (reported as ``diverged``).
+
+    Returns
+    -------
+    RateCheck
+        Verdict, evidence and fitted rates.
+
+    Raises
+    ------
+    BoundError
+        When the bound does not parse or uses a symbol without a value.
+    ValueError
+        For arrays of different lengths or an unknown kind.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    text = bound if isinstance(bound, str) else str(bound)
+    expr = parse_expression(bound, allow_order=True) if isinstance(bound, str) else bound
+    ks = np.asarray(k, dtype=float).ravel()
+    es = np.asarray(errors, dtype=float).ravel()
+    if ks.shape != es.shape:
+        raise ValueError(f"k and errors differ in length ({ks.size} and {es.size})")
+    order = is_order(expr)
+    if kind == "order" and not order:
+        kind = "upper"  # an explicit bound checked as an order claim is simply an upper bound
+    constants = dict(constants or {})
+    var = _iteration_variable(expr, constants, variable)
+    evidence: dict[str, Any] = {"n_points": int(ks.size), "variable": var}
+    make = lambda verdict, reason, **fits: _result(verdict, kind, text, evidence, reason, **fits)
+
+    bad = ~np.isfinite(es)
+    if diverged_at is not None or bad.any():
+        at = int(diverged_at) if diverged_at is not None else int(ks[np.argmax(bad)])
+        evidence["diverged_at"] = at
+        return make(Verdict.DIVERGED, f"diverged at k={at}")
+    if ks.size == 0:
+        return make(Verdict.INCONCLUSIVE, "no data")
+
+    values = dict(constants)
+    if var is not None:
+        values[var] = ks
+    B = np.broadcast_to(np.asarray(evaluate(expr, values), dtype=float), ks.shape)
+    usable = np.isfinite(B) & (B > 0)
+    if (~usable).any():
+        evidence["bound_undefined_at"] = [float(x) for x in ks[~usable][:5]]
+
+    floor_value, floor_source = (float(floor), "given") if floor is not None else (
+        _detect_floor(es), "detected")
+    cut = _floor_cut(es, floor_value, floor_margin)
+    if cut is not None:
+        evidence["floor"] = {"value": floor_value, "source": floor_source, "reached_at": float(ks[cut])}
+        usable[cut:] = False
+    elif floor_value is not None:
+        evidence["floor"] = {"value": floor_value, "source": floor_source, "reached_at": None}
+
+    rate = np.full(ks.shape, np.nan)
+    rate[usable] = B[usable]
+    in_window = usable.copy()
+    if window is not None:
+        lo, hi = float(window[0]), float(window[1])
+        in_window &= (ks >= lo) & (ks <= hi)
+    elif order:
+        in_window &= _tail_of_rate_scale(rate, usable, min_points)
+    idx = np.flatnonzero(in_window)
+    if idx.size:
+        evidence["window"] = [float(ks[idx[0]]), float(ks[idx[-1]])]
+    kk, ee, bb = ks[idx], es[idx], B[idx]
+
+    geometric = _is_geometric(ks[usable], B[usable])
+    fits = _rate_fits(kk, ee, bb, geometric)
+    if not order:
+        return _explicit_verdict(kk, ee, bb, kind, band, rtol, make, fits)
+    return _order_verdict(fits, kind, order_tol, min_points, idx.size, make)
+
+
+def _explicit_verdict(kk, ee, bb, kind, band, rtol, make, fits):
+    if kk.size == 0:
+        return make(Verdict.INCONCLUSIVE, "no usable point (all below the floor or outside the window)",
+                    **fits)
+    ratio = ee / bb
+    worst = int(np.argmin(ratio) if kind == "lower" else np.argmax(ratio))
+    info = {"worst_ratio": float(ratio[worst]), "worst_at": float(kk[worst]),
+            "ratio_range": [float(ratio.min()), float(ratio.max())]}
+    viol = ratio < 1 - rtol if kind == "lower" else ratio > 1 + rtol
+    lo, hi = band if band is not None else (1 - 1e-9, 1 + 1e-9)
+    info["band"] = [float(lo), float(hi)]
+    if viol.any():
+        first = int(np.argmax(viol))
+        info.update(violations=int(viol.sum()), first_violation_at=float(kk[first]))
+        side = "below" if kind == "lower" else "above"
+        reason = (f"{int(viol.sum())}/{kk.size} points {side} the bound, first at k={kk[first]:g}; "
+                  f"worst ratio {ratio[worst]:.6g} at k={kk[worst]:g}")
+        return make(Verdict.VIOLATED, reason, info=info, **fits)
+    if np.all((ratio >= lo) & (ratio <= hi)):
+        reason = f"attained: ratio in [{ratio.min():.10g}, {ratio.max():.10g}] on {kk.size} points"
+        return make(Verdict.TIGHT, reason, info=info, **fits)
+    reason = f"holds: worst ratio {ratio[worst]:.6g} at k={kk[worst]:g} ({kk.size} points)"
+    return make(Verdict.CONSISTENT, reason, info=info, **fits)
+
+
+def _order_verdict(fits, kind, delta, min_points, n_window, make):
+    alpha: Fit | None = fits.get("relative_order")
+    if alpha is None or n_window < min_points:
+        return make(Verdict.INCONCLUSIVE, f"{n_window} usable points in the window, need "
+                    f"{min_points}", info={"order_tol": delta}, **fits)
+    info = {"order_tol": delta}
+    lo_ok, hi_ok = 1 - delta, 1 + delta
+    desc = f"relative order {alpha} (1 = stated, tolerance {delta:g})"
+    if kind == "lower":
+        if alpha.low > hi_ok:
+            return make(Verdict.VIOLATED, f"faster than the lower bound allows: {desc}", info=info,
+                        **fits)
+        if lo_ok <= alpha.low and alpha.high <= hi_ok:
+            return make(Verdict.TIGHT, f"attains the order: {desc}", info=info, **fits)
+        if alpha.high < hi_ok:
+            return make(Verdict.CONSISTENT, f"holds: {desc}", info=info, **fits)
+        return make(Verdict.INCONCLUSIVE, f"cannot decide: {desc}", info=info, **fits)
+    if alpha.high < lo_ok:
+        return make(Verdict.VIOLATED, f"slower than claimed: {desc}", info=info, **fits)
+    if lo_ok <= alpha.low and alpha.high <= hi_ok:
+        return make(Verdict.TIGHT, f"attains the order: {desc}", info=info, **fits)
+    if alpha.low > lo_ok:
+        return make(Verdict.CONSISTENT, f"holds: {desc}", info=info, **fits)
+    return make(Verdict.INCONCLUSIVE, f"cannot decide: {desc}", info=info, **fits)
+
+
+def _result(verdict, kind, text, evidence, reason, info=None, **fits) -> RateCheck:
+    ev = dict(evidence)
+    ev["reason"] = reason
+    if info:
+        ev.update(info)
+    for name, fit in fits.items():
+        if fit is not None:
+            ev[name] = asdict(fit)
+    return RateCheck(verdict=verdict, kind=kind, bound=text, evidence=ev, **fits)
+
+
+def _iteration_variable(expr, constants: Mapping[str, Any], variable: str | None) -> str | None:
+    unknown = free_names(order_argument(expr)) - set(constants)
+    if variable is not None:
+        extra = unknown - {variable}
+        if extra:
+            raise BoundError(f"unknown symbol(s) {', '.join(sorted(extra))} in the bound "
+                             f"(constants given: {', '.join(sorted(constants)) or 'none'})")
+        return variable
+    if not unknown:
+        return None
+    if len(unknown) == 1:
+        return next(iter(unknown))
+    named = [v for v in ITERATION_VARIABLES if v in unknown]
+    extra = unknown - set(named[:1])
+    raise BoundError(f"unknown symbol(s) {', '.join(sorted(extra))} in the bound "
+                     f"(constants given: {', '.join(sorted(constants)) or 'none'})")
+
+
+def _detect_floor(es: np.ndarray) -> float | None:
+    """Level of a trailing rounding plateau, or None (see step 2 of the module docstring)."""
+    n = es.size
+    if n < 10:
+        return None
+    positive = es[es > 0]
+    if positive.size == 0:
+        return None
+    top = float(np.max(es))
+    final = float(np.median(es[-5:]))
+    if not (0 < final <= 1e-10 * top):
+        return None
+    within = (es <= 10 * final) & (es >= final / 10)
+    run = 0
+    for flag in within[::-1]:
+        if not flag:
+            break
+        run += 1
+    if run >= max(5, n // 5):
+        return float(np.max(es[n - run:]))
+    return None
+
+
+def _floor_cut(es: np.ndarray, floor: float | None, margin: float) -> int | None:
+    """Index of the first point at the floor (or an exact zero), or None."""
+    level = margin * floor if floor is not None else 0.0
+    hit = es <= level
+    return int(np.argmax(hit)) if hit.any() else None
+
+
+def _tail_of_rate_scale(rate: np.ndarray, usable: np.ndarray, min_points: int) -> np.ndarray:
+    """The second half of the usable range of −log r(k), widened to ``min_points`` points."""
+    out = np.zeros(rate.shape, dtype=bool)
+    idx = np.flatnonzero(usable)
+    if idx.size == 0:
+        return out
+    x = -np.log(rate[idx])
+    mid = x.min() + 0.5 * (x.max() - x.min())
+    chosen = idx[x >= mid]
+    if chosen.size < min_points:
+        chosen = idx[-min_points:]
+    out[chosen] = True
+    return out
+
+
+def _is_geometric(k: np.ndarray, rate: np.ndarray) -> bool:
+    """True when log r(k) is better explained as linear in k than linear in log k."""
+    good = k > 0
+    if good.sum() < 3:
+        return False
+    y = np.log(rate[good])
+    r_lin = _residual(k[good], y)
+    r_log = _residual(np.log(k[good]), y)
+    return r_lin < r_log
+
+
+def _residual(x: np.ndarray, y: np.ndarray) -> float:
+    A = np.vstack([x, np.ones_like(x)]).T
+    _, res, *_ = np.linalg.lstsq(A, y, rcond=None)
+    return float(res[0]) if res.size else 0.0
+
+
+def _peaks(x: np.ndarray, e: np.ndarray, n_bins: int = 12) -> np.ndarray:
+    """Indices of bin peaks: equal-width bins of x, each thinned to the same count."""
+    if x.size <= n_bins:
+        return np.arange(x.size)
+    edges = np.linspace(x.min(), x.max(), n_bins + 1)
+    which = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, n_bins - 1)
+    groups = [np.flatnonzero(which == b) for b in range(n_bins)]
+    groups = [g for g in groups if g.size]
+    m = min(g.size for g in groups)
+    out = []
+    for g in groups:
+        thin = g[np.round(np.linspace(0, g.size - 1, m)).astype(int)]
+        out.append(thin[np.argmax(e[thin])])
+    return np.array(sorted(out))
+
+
+def _slope(x: np.ndarray, y: np.ndarray) -> Fit | None:
+    n = x.size
+    if n < 2 or np.ptp(x) == 0:
+        return None
+    res = stats.linregress(x, y)
+    if n > 2:
+        half = stats.t.ppf(0.975, n - 2) * res.stderr
+    else:
+        half = math.inf
+    return Fit(float(res.slope), float(res.slope - half), float(res.slope + half), int(n))
+
+
+def _rate_fits(kk, ee, bb, geometric: bool) -> dict[str, Fit | None]:
+    """Relative order α (log e on log r), and the order or contraction of the errors."""
+    fits: dict[str, Fit | None] = {"relative_order": None, "fitted_order": None, "contraction": None}
+    good = (ee > 0) & (kk > 0)
+    if good.sum() < 3:
+        return fits
+    k, e, b = kk[good], ee[good], bb[good]
+    x = np.log(b)
+    peaks = _peaks(x, e)
+    fits["relative_order"] = _slope(x[peaks], np.log(e[peaks]))
+    if geometric:
+        s = _slope(k[peaks], np.log(e[peaks]))
+        if s is not None:
+            fits["contraction"] = Fit(math.exp(s.value), math.exp(s.low), math.exp(s.high), s.points)
+    else:
+        s = _slope(np.log(k[peaks]), np.log(e[peaks]))
+        if s is not None:
+            fits["fitted_order"] = Fit(-s.value, -s.high, -s.low, s.points)
+    return fits
