@@ -22,11 +22,11 @@ How a verdict is decided (the full statement; docs/checker.md repeats it for rea
    - otherwise ``tight`` if every ``ρ_k`` lies in ``band`` (default ``[1 − 1e-9, 1 + 1e-9]``: the
      instance attains the bound), else ``consistent``.
 5. **Order bounds** ``O(r(k))`` are fitted: ``log e_k = c + α log r(k)``, so α = 1 means the
-   stated order, α > 1 faster, α < 1 slower. To survive oscillation and noise the fit uses bin
-   peaks: the window is split into up to 12 equal bins of ``log r``, each bin is thinned to the
-   same number of points, and its largest error is kept (the upper envelope, with the same
-   selection bias in every bin). The slope's 95 % confidence interval [α_lo, α_hi] comes from
-   the t distribution. With ``δ = order_tol``:
+   stated order, α > 1 faster, α < 1 slower. To survive oscillation and noise the fit is made on
+   bin summaries: the window is split into up to 20 equal bins of ``log r`` and each bin gives
+   its upper-quartile point (the point whose error is the bin's upper quartile; it follows the envelope of an oscillating sequence, and
+   its expectation does not depend on the bin's size, so noise adds no slope). The slope's 95 %
+   confidence interval [α_lo, α_hi] comes from the t distribution. With ``δ = order_tol``:
    - ``upper``/``order``/``tight``: ``violated`` if α_hi < 1 − δ (decays slower than claimed);
      ``tight`` if [α_lo, α_hi] ⊂ [1 − δ, 1 + δ]; ``consistent`` if α_lo > 1 − δ (holds, not
      shown tight); ``inconclusive`` otherwise (the interval straddles 1 − δ: noise or too short);
@@ -389,20 +389,25 @@ def _residual(x: np.ndarray, y: np.ndarray) -> float:
     return float(res[0]) if res.size else 0.0
 
 
-def _peaks(x: np.ndarray, e: np.ndarray, n_bins: int = 12) -> np.ndarray:
-    """Indices of bin peaks: equal-width bins of x, each thinned to the same count."""
+def _bin_quartiles(x: np.ndarray, y: np.ndarray, n_bins: int = 20
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """The upper-quartile point (x, y) of each of ``n_bins`` equal-width bins of x.
+
+    The upper quartile follows the envelope of an oscillating sequence, and unlike a bin maximum
+    its expectation does not depend on how many points a bin holds, so noise adds no slope.
+    """
     if x.size <= n_bins:
-        return np.arange(x.size)
+        return x, y
     edges = np.linspace(x.min(), x.max(), n_bins + 1)
     which = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, n_bins - 1)
-    groups = [np.flatnonzero(which == b) for b in range(n_bins)]
-    groups = [g for g in groups if g.size]
-    m = min(g.size for g in groups)
-    out = []
-    for g in groups:
-        thin = g[np.round(np.linspace(0, g.size - 1, m)).astype(int)]
-        out.append(thin[np.argmax(e[thin])])
-    return np.array(sorted(out))
+    chosen = []
+    for b in range(n_bins):
+        members = np.flatnonzero(which == b)
+        if members.size:
+            order = members[np.argsort(y[members], kind="stable")]
+            chosen.append(order[int(round(0.75 * (members.size - 1)))])
+    chosen = np.array(chosen)
+    return x[chosen], y[chosen]
 
 
 def _slope(x: np.ndarray, y: np.ndarray) -> Fit | None:
@@ -423,16 +428,14 @@ def _rate_fits(kk, ee, bb, geometric: bool) -> dict[str, Fit | None]:
     good = (ee > 0) & (kk > 0)
     if good.sum() < 3:
         return fits
-    k, e, b = kk[good], ee[good], bb[good]
-    x = np.log(b)
-    peaks = _peaks(x, e)
-    fits["relative_order"] = _slope(x[peaks], np.log(e[peaks]))
+    k, log_e, log_b = kk[good], np.log(ee[good]), np.log(bb[good])
+    fits["relative_order"] = _slope(*_bin_quartiles(log_b, log_e))
     if geometric:
-        s = _slope(k[peaks], np.log(e[peaks]))
+        s = _slope(*_bin_quartiles(k, log_e))
         if s is not None:
             fits["contraction"] = Fit(math.exp(s.value), math.exp(s.low), math.exp(s.high), s.points)
     else:
-        s = _slope(np.log(k[peaks]), np.log(e[peaks]))
+        s = _slope(*_bin_quartiles(np.log(k), log_e))
         if s is not None:
             fits["fitted_order"] = Fit(-s.value, -s.high, -s.low, s.points)
     return fits

@@ -1,0 +1,197 @@
+"""The checker on sequences whose truth is known by construction."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from convlab import BoundError, Verdict, check_rate
+
+K = np.arange(1, 2001, dtype=float)
+
+
+def verdict(e, bound, k=K, **kw):
+    return check_rate(k, e, bound, **kw).verdict
+
+
+# --- explicit bounds: ratios -------------------------------------------------------------------
+
+@pytest.mark.parametrize("e, bound, kind, expected", [
+    (3 / K, "3/k", "upper", Verdict.TIGHT),                      # attained exactly
+    (3 / K, "C/k", "upper", Verdict.CONSISTENT),                 # C = 6 below (constants)
+    (3 / K**2, "3/k", "upper", Verdict.CONSISTENT),              # faster than the bound
+    (3 / K, "3/k**2", "upper", Verdict.VIOLATED),                # slower than the bound
+    (3 * 0.99**K, "3*0.99**k", "tight", Verdict.TIGHT),
+    (3 * 0.99**K, "3*q**k", "upper", Verdict.VIOLATED),          # q = 0.98 below: contracts too slowly
+    (1 / (4 * K + 2), "L*R**2/(4*k+2)", "tight", Verdict.TIGHT),
+    (1 / (4 * K + 2), "L*R**2/(2*k)", "tight", Verdict.CONSISTENT),  # holds, not attained
+    (1 / K, "0.5/k", "lower", Verdict.CONSISTENT),
+    (1 / K, "1/k", "lower", Verdict.TIGHT),
+    (1 / K**2, "0.5/k", "lower", Verdict.VIOLATED),
+])
+def test_explicit_bounds(e, bound, kind, expected):
+    assert verdict(e, bound, kind=kind, constants={"C": 6.0, "q": 0.98, "L": 1.0, "R": 1.0}) == expected
+
+
+def test_violation_evidence_names_iterations_and_ratio():
+    e = 1 / (4 * K + 2)
+    result = check_rate(K, e, "2/(k+1)**2")  # GD's worst case against the accelerated bound
+    assert result.verdict == Verdict.VIOLATED
+    ev = result.evidence
+    # (k+1)^2 / (2 (4k+2)) > 1 iff k >= 7
+    assert ev["first_violation_at"] == 7
+    assert ev["violations"] == K.size - 6
+    assert ev["worst_at"] == K[-1]
+    assert ev["worst_ratio"] == pytest.approx((K[-1] + 1) ** 2 / (2 * (4 * K[-1] + 2)))
+
+
+def test_relative_slack_is_one_sided_and_small():
+    e = (1 + 5e-10) * 3 / K
+    assert verdict(e, "3/k") == Verdict.TIGHT          # within rtol = 1e-9
+    assert verdict((1 + 2e-9) * 3 / K, "3/k") == Verdict.VIOLATED
+
+
+def test_nonmonotone_sequences_are_checked_pointwise():
+    e = 1 / K**2 * (1 + 0.9 * np.sin(K))              # ripples above 1/k^2 but below 2/k^2
+    assert verdict(e, "2/k**2") == Verdict.CONSISTENT
+    assert verdict(e, "1.5/k**2") == Verdict.VIOLATED
+
+
+def test_bound_undefined_points_are_dropped():
+    k = np.arange(0, 100, dtype=float)
+    e = np.concatenate([[5.0], 1 / k[1:]])
+    result = check_rate(k, e, "1/k")                   # 1/0 at k = 0
+    assert result.verdict == Verdict.TIGHT
+    assert result.evidence["bound_undefined_at"] == [0.0]
+
+
+def test_per_point_constants():
+    N = np.array([5.0, 10, 50, 200])
+    R2 = 2 * N / 3
+    assert verdict(0.1 * R2 / (N + 1) ** 2, "2*L*R**2/(N+1)**2", k=N,
+                   constants={"L": 1.0, "R": np.sqrt(R2)}) == Verdict.CONSISTENT
+
+
+# --- floors ------------------------------------------------------------------------------------
+
+def test_rounding_floor_is_detected_and_cut():
+    rng = np.random.default_rng(0)
+    e = np.maximum(0.9**K, 1e-16 * (1 + rng.random(K.size)))
+    for bound, kind, expected in [("0.9**k", "tight", Verdict.TIGHT),
+                                  ("O(0.9**k)", "order", Verdict.TIGHT)]:
+        result = check_rate(K, e, bound, kind=kind)
+        assert result.verdict == expected
+        floor = result.evidence["floor"]
+        assert floor["source"] == "detected"
+        assert 300 < floor["reached_at"] < 340       # 0.9^k = 1e-15 near k = 328
+
+
+def test_given_floor_is_used():
+    e = np.maximum(0.5**K, 1e-20)
+    result = check_rate(K, e, "0.5**k", kind="tight", floor=1e-20)
+    assert result.verdict == Verdict.TIGHT
+    assert result.evidence["floor"]["source"] == "given"
+
+
+def test_noise_floor_is_not_mistaken_for_rounding():
+    # An SGD-like plateau at 1e-3: a real floor, so O(1/k) is violated, not cut away.
+    e = 1 / K + 1e-3
+    assert verdict(e, "O(1/k)", kind="order") == Verdict.VIOLATED
+
+
+def test_exact_zero_ends_the_usable_data():
+    e = np.where(K < 50, 1 / K, 0.0)
+    result = check_rate(K, e, "1/k", kind="tight")
+    assert result.verdict == Verdict.TIGHT
+    assert result.evidence["floor"]["reached_at"] == 50
+
+
+# --- order bounds: fits ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("e, bound, expected", [
+    (3 / K, "O(1/k)", Verdict.TIGHT),
+    (3 / K**2, "O(1/k)", Verdict.CONSISTENT),
+    (3 / K, "O(1/k**2)", Verdict.VIOLATED),
+    (3 / np.sqrt(K), "O(1/k)", Verdict.VIOLATED),       # a scraped rate missing a square root
+    (np.log(K + 1) / np.sqrt(K), "O(log(k)/sqrt(k))", Verdict.TIGHT),
+    (1 / np.sqrt(K), "O(log(k)/sqrt(k))", Verdict.CONSISTENT),  # faster by a log factor
+    (0.97**K, "O(0.97**k)", Verdict.TIGHT),
+    (0.95**K, "O(0.97**k)", Verdict.CONSISTENT),
+    (0.99**K, "O(0.97**k)", Verdict.VIOLATED),
+    (1 / (4 * K + 2), "O(1/k)", Verdict.TIGHT),          # pre-asymptotic start, tail decides
+])
+def test_order_bounds(e, bound, expected):
+    assert verdict(e, bound, kind="order") == expected
+
+
+def test_order_fit_reports_order_and_contraction():
+    result = check_rate(K, 2 / K**1.5, "O(1/k)", kind="order")
+    assert result.fitted_order.value == pytest.approx(1.5, abs=1e-6)
+    assert result.relative_order.value == pytest.approx(1.5, abs=1e-6)
+    result = check_rate(K, 0.95**K, "O(0.97**k)", kind="order")
+    assert result.contraction.value == pytest.approx(0.95, abs=1e-9)
+
+
+def test_oscillating_sequence_uses_the_envelope():
+    # |cos| dips to ~0: raw points would bias a fit; bin upper quartiles follow the envelope 1/k.
+    e = np.abs(np.cos(K)) / K
+    assert verdict(e, "O(1/k)", kind="order") == Verdict.TIGHT
+    assert verdict(e, "O(1/k**2)", kind="order") == Verdict.VIOLATED
+
+
+def test_noisy_sequence():
+    rng = np.random.default_rng(1)
+    e = 3 / K * np.exp(0.3 * rng.standard_normal(K.size))
+    assert verdict(e, "O(1/k)", kind="order") in (Verdict.TIGHT, Verdict.CONSISTENT)
+    assert verdict(e, "O(1/k**2)", kind="order") == Verdict.VIOLATED
+
+
+def test_too_few_points_is_inconclusive():
+    k = np.arange(1, 4, dtype=float)
+    assert verdict(1 / k, "O(1/k)", k=k, kind="order") == Verdict.INCONCLUSIVE
+    assert verdict(np.zeros(3), "1/k", k=k) == Verdict.INCONCLUSIVE  # all at the floor
+
+
+def test_divergence():
+    e = 1 / K
+    e[500] = np.inf
+    result = check_rate(K, e, "1/k")
+    assert result.verdict == Verdict.DIVERGED and result.evidence["diverged_at"] == 501
+    assert check_rate(K, 1 / K, "1/k", diverged_at=7).verdict == Verdict.DIVERGED
+
+
+def test_window_is_respected_and_recorded():
+    e = np.where(K < 100, 10 / K, 1 / K)              # a transient, then 1/k
+    assert verdict(e, "1/k", kind="tight") == Verdict.VIOLATED
+    result = check_rate(K, e, "1/k", kind="tight", window=(100, 2000))
+    assert result.verdict == Verdict.TIGHT and result.evidence["window"] == [100.0, 2000.0]
+
+
+def test_unknown_symbol_is_an_input_error():
+    with pytest.raises(BoundError, match="mu"):
+        check_rate(K, 1 / K, "L/(mu*k)", constants={"L": 1.0})
+
+
+# --- calibration: random truths ----------------------------------------------------------------
+
+@settings(max_examples=60, deadline=None)
+@given(p=st.floats(0.3, 3.0), c=st.floats(0.01, 100.0), noise=st.floats(0.0, 0.3),
+       seed=st.integers(0, 2**31 - 1), claimed=st.floats(0.3, 3.0))
+def test_order_verdicts_are_never_wrong_on_power_laws(p, c, noise, seed, claimed):
+    """e = c k^-p (x lognormal noise) against O(k^-claimed): never call a true claim violated,
+    never call a false one (claimed 30 % faster than the truth) tight or consistent."""
+    rng = np.random.default_rng(seed)
+    e = c * K**-p * np.exp(noise * rng.standard_normal(K.size))
+    v = verdict(e, f"O(k**-{claimed!r})", kind="order")
+    if claimed <= p:
+        assert v != Verdict.VIOLATED
+    if claimed >= 1.3 * p:
+        assert v in (Verdict.VIOLATED, Verdict.INCONCLUSIVE)
+
+
+@settings(max_examples=60, deadline=None)
+@given(q=st.floats(0.5, 0.999), c=st.floats(0.01, 100.0), slack=st.floats(1.0, 10.0))
+def test_explicit_linear_rates(q, c, slack):
+    e = c * q**K
+    assert verdict(e, f"{c * slack!r}*{q!r}**k") != Verdict.VIOLATED
+    assert verdict(e, f"{c!r}*{q**1.2!r}**k") == Verdict.VIOLATED

@@ -1,0 +1,61 @@
+"""Bound and parameter expressions are parsed without executing anything."""
+
+import math
+
+import numpy as np
+import pytest
+
+from convlab import BoundError
+from convlab.rates.expressions import evaluate, is_order, parse_expression
+
+
+@pytest.mark.parametrize("text, values, expected", [
+    ("L*R**2/(4*k+2)", {"L": 2, "R": 3, "k": 1}, 3.0),
+    ("(1-mu/L)**k * R**2", {"mu": 1, "L": 4, "k": 2, "R": 2}, 2.25),
+    ("log(k)/sqrt(k)", {"k": 4}, math.log(4) / 2),
+    ("2^k", {"k": 3}, 8.0),
+    ("max(a, b) + min(a, b)", {"a": 1, "b": 2}, 3.0),
+    ("exp(-k) + abs(-2) + pi", {"k": 0}, 3.0 + math.pi),
+])
+def test_evaluates_mathematics(text, values, expected):
+    assert evaluate(parse_expression(text), values) == pytest.approx(expected)
+
+
+def test_order_wrapper():
+    expr = parse_expression("O(log(k)/sqrt(k))", allow_order=True)
+    assert is_order(expr)
+    assert evaluate(expr, {"k": np.array([4.0])})[0] == pytest.approx(math.log(4) / 2)
+    with pytest.raises(BoundError, match="whole bound"):
+        parse_expression("2*O(1/k)", allow_order=True)
+    with pytest.raises(BoundError):
+        parse_expression("O(1/k)")  # not allowed where a value is needed
+
+
+@pytest.mark.parametrize("text", [
+    "__import__('os').system('echo pwned')",
+    "().__class__.__bases__[0].__subclasses__()",
+    "k.real",
+    "lambda: 1",
+    "[k for k in range(3)]",
+    "open('/etc/passwd')",
+    "eval('1')",
+    "exec('x=1')",
+    "'a string'",
+    "sqrt(x=1)",
+    "k if k else 1",
+    "k == 1",
+    "9**9**9",
+    "(10**100)**(10**3)",
+    "_secret + 1",
+    "",
+])
+def test_hostile_or_invalid_strings_are_refused(text, tmp_path):
+    marker = tmp_path / "pwned"
+    with pytest.raises(BoundError):
+        parse_expression(text.replace("echo pwned", f"touch {marker}"))
+    assert not marker.exists()
+
+
+def test_unknown_symbols_are_named():
+    with pytest.raises(BoundError, match="kappa"):
+        evaluate(parse_expression("1/kappa"), {"L": 1.0})

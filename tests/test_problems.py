@@ -1,0 +1,89 @@
+"""Problem instances certify what they claim: constants, solutions, measures."""
+
+import numpy as np
+import pytest
+
+from convlab import InputError, huber_1d, nesterov_chain, quadratic
+from convlab.problems import build
+from convlab.problems.registry import resolve_parameters
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(d=20, L=3.0, mu=0.01, seed=1),
+    dict(d=20, L=1.0, mu=0.0, spectrum="linspace", seed=2),
+    dict(d=8, L=100.0, mu=1.0, spectrum="two-mode", rotate=False, x0="two-mode"),
+    dict(d=12, L=2.0, mu=0.5, xstar="random", fstar=-3.0, R=2.5),
+])
+def test_quadratic_constants_and_solution(kwargs):
+    pr = quadratic(**kwargs)
+    eig = np.linalg.eigvalsh(pr.A)
+    assert eig.max() == pytest.approx(pr.L, rel=1e-12)
+    assert eig.min() == pytest.approx(pr.mu, abs=1e-12 * pr.L)
+    g = np.empty(pr.dim)
+    pr.grad(pr.A, pr.b, pr.p, pr.xstar, g)
+    assert np.all(g == 0)
+    e = pr.x0 - pr.xstar
+    assert pr.f0_gap == pytest.approx(0.5 * e @ pr.A @ e, rel=1e-12)
+    if kwargs.get("R"):
+        assert pr.R == pytest.approx(kwargs["R"], rel=1e-12)
+
+
+def test_quadratic_with_flat_directions_projects_the_start():
+    pr = quadratic(d=10, L=1.0, mu=0.0, spectrum="linspace", seed=0)
+    # x0 - x* has no component on the null space, so R is the distance to the solution set
+    null = np.linalg.eigh(pr.A)[1][:, 0]
+    assert abs(null @ (pr.x0 - pr.xstar)) < 1e-12
+
+
+def test_two_mode_start_has_equal_components():
+    pr = quadratic(d=10, L=100.0, mu=1.0, spectrum="two-mode", rotate=False, x0="two-mode")
+    assert pr.x0[0] == 1.0 and pr.x0[-1] == 1.0 and np.all(pr.x0[1:-1] == 0)
+
+
+def test_nesterov_chain_certificates():
+    for m, L in [(1, 1.0), (21, 2.0), (401, 1.0)]:
+        pr = nesterov_chain(m=m, L=L)
+        g = np.empty(m)
+        pr.grad(pr.A, pr.b, pr.p, pr.xstar, g)
+        assert np.max(np.abs(g)) < 1e-14 * L
+        assert pr.R**2 == pytest.approx(m * (2 * m + 1) / (6 * (m + 1)), rel=1e-12)
+        # f(0) - f* from the closed form f* = (L/8)(1/(m+1) - 1) and f(0) = 0
+        assert pr.f0_gap == pytest.approx(-pr.fstar, rel=1e-12)
+        eig = np.linalg.eigvalsh(pr.A)
+        assert eig.max() < L and eig.min() == pytest.approx(pr.mu, rel=1e-8)
+
+
+def test_huber_values_and_constants():
+    pr = huber_1d(delta=0.1, L=2.0, R=1.5)
+    assert pr.x0[0] == 1.5 and pr.fstar == 0 and pr.R == 1.5
+    for x, f in [(0.05, 0.5 * 2 * 0.05**2), (-1.0, 2 * 0.1 * 1.0 - 2 * 0.01 / 2)]:
+        assert pr.gap(pr.A, pr.b, pr.p, np.array([x])) == pytest.approx(f, rel=1e-14)
+    assert pr.f0_gap == pytest.approx(2 * 0.1 * 1.5 - 0.01, rel=1e-14)
+
+
+def test_problem_refuses_inconsistent_constants():
+    with pytest.raises(ValueError, match="mu"):
+        quadratic(d=3, L=1.0, mu=2.0)
+    with pytest.raises(ValueError):
+        huber_1d(delta=-1.0)
+
+
+def test_parameters_may_be_expressions_of_the_horizon():
+    values = resolve_parameters("huber-1d", {"L": 1.0, "R": 2.0, "delta": "R/(2*N+1)"}, {"N": 10})
+    assert values == {"L": 1.0, "R": 2.0, "delta": pytest.approx(2.0 / 21)}
+    pr = build("nesterov-chain", {"m": "2*N+1"}, {"N": 5})
+    assert pr.dim == 11
+
+
+@pytest.mark.parametrize("family, raw, match", [
+    ("quadratik", {}, "did you mean 'quadratic'"),
+    ("quadratic", {"sede": 3}, "did you mean 'seed'"),
+    ("huber-1d", {}, "needs parameter"),
+    ("huber-1d", {"delta": "R/(2*N+1)"}, "unknown or circular"),
+    ("quadratic", {"d": 2.5}, "integer"),
+    ("quadratic", {"rotate": "yes"}, "bool"),
+    ("quadratic", {"mu": 5.0}, "mu"),
+])
+def test_bad_instance_parameters(family, raw, match):
+    with pytest.raises(InputError, match=match):
+        build(family, raw)
