@@ -44,8 +44,8 @@ DIMS = (10, 1000)
 METHODS = ("numpy", "kernel", "inlined")
 #: Iterations timed per (d, method): about 0.2-1 s each on a 2-core machine.
 ITERATIONS = {
-    10: {"numpy": 100_000, "kernel": 5_000_000, "inlined": 5_000_000},
-    1000: {"numpy": 1_000, "kernel": 500, "inlined": 500},
+    10: {"numpy": 200_000, "kernel": 10_000_000, "inlined": 10_000_000},
+    1000: {"numpy": 10_000, "kernel": 500, "inlined": 500},
 }
 QUICK_SHRINK = 50
 CHECK_ITERATIONS = 200

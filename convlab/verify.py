@@ -65,20 +65,32 @@ def verify_claim(claim: Claim, instance: InstanceSpec) -> Outcome:
             ks, es, constants, diverged_at = _horizon_runs(claim, instance)
             floor = None  # one run per point, each read at its own horizon
         else:
-            problem = instance.build()
+            problem = _build(instance)
             trace = run(problem, claim.algorithm, claim.params, iterations=claim.iterations)
             ks, es = trace.k, trace.measure(claim.measure)
             constants, diverged_at = problem.constants, trace.diverged_at
             floor = problem.floor(claim.measure)
         outcome.k, outcome.errors, outcome.constants = ks, es, dict(constants)
-        outcome.check = check_rate(ks, es, claim.bound, kind=claim.kind, constants=constants,
-                                   floor=floor, window=claim.window, band=claim.band,
-                                   rtol=claim.rtol, order_tol=claim.order_tol,
-                                   diverged_at=diverged_at)
+        try:
+            outcome.check = check_rate(ks, es, claim.bound, kind=claim.kind, constants=constants,
+                                       floor=floor, window=claim.window, band=claim.band,
+                                       rtol=claim.rtol, order_tol=claim.order_tol,
+                                       diverged_at=diverged_at)
+        except InputError as exc:
+            raise exc.located(field="bound") from None
     except InputError as exc:
         outcome.error = exc.located(file=claim.file, claim=claim.id)
     outcome.seconds = time.perf_counter() - start
     return outcome
+
+
+def _build(instance: InstanceSpec, context: dict[str, float] | None = None):
+    """Build an instance; errors name the instance and its parameter."""
+    try:
+        return instance.build(context)
+    except InputError as exc:
+        field = f"instances.{instance.name}" + (f".{exc.field}" if exc.field else "")
+        raise InputError(exc.message, file=exc.file, claim=exc.claim, field=field) from None
 
 
 def _horizon_runs(claim: Claim, instance: InstanceSpec):
@@ -86,7 +98,7 @@ def _horizon_runs(claim: Claim, instance: InstanceSpec):
     ks, es, rows = [], [], []
     diverged_at = None
     for N in claim.horizons:
-        problem = instance.build({"N": float(N)})
+        problem = _build(instance, {"N": float(N)})
         trace = run(problem, claim.algorithm, claim.params, checkpoints=np.array([N]))
         if trace.diverged:
             diverged_at = N
