@@ -190,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{'numpy/kernel':>13} {'kernel/inlined':>15}")
     for d, t in rows:
         print(f"{d:>6} {_fmt(t['numpy']):>12} {_fmt(t['kernel']):>12} {_fmt(t['inlined']):>12} "
-              f"{t['numpy'] / t['kernel']:>12.1f}x {t['kernel'] / t['inlined']:>14.2f}x")
+              f"{t['numpy'] / t['kernel']:>12.3g}x {t['kernel'] / t['inlined']:>14.3g}x")
 
     cold, warm, summary = start_times(start_repeats)
     print(f"\n`convlab verify rates/textbook.toml -q` wall time, best of {start_repeats} "

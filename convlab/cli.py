@@ -7,6 +7,7 @@ problem on stderr naming the file, the claim and the field; no traceback).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -45,6 +46,15 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+
+def _emit(text: str) -> None:
+    """Print to stdout; a reader that stopped early (``| head``) silences the rest quietly."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def _verify(args: argparse.Namespace) -> int:
     from .report import format_table, write_json
     from .verify import stderr_progress, verify_paths
@@ -58,15 +68,15 @@ def _verify(args: argparse.Namespace) -> int:
         if outcome.error is not None:
             print(f"convlab: error: {outcome.error}", file=sys.stderr)
     table = format_table(report)
-    print(table.splitlines()[-1] if args.quiet else table)
+    _emit(table.splitlines()[-1] if args.quiet else table)
     if args.json:
         write_json(report, args.json)
-        print(f"report written to {args.json}")
+        _emit(f"report written to {args.json}")
     if args.plot:
         from .plots import plot_outcome
 
         written = [p for o in report.outcomes if (p := plot_outcome(o, args.plot)) is not None]
-        print(f"{len(written)} figures written to {Path(args.plot)}")
+        _emit(f"{len(written)} figures written to {Path(args.plot)}")
     return report.exit_code
 
 
@@ -83,8 +93,8 @@ def _list(args: argparse.Namespace) -> int:
             code = 2
         for c in claims:
             names = ", ".join(s.name for s in c.instances)
-            print(f"{c.id}  [{c.kind}, {c.mode}]  {c.algorithm} on {names}: {c.bound}")
-            print(f"    source: {c.source}")
+            _emit(f"{c.id}  [{c.kind}, {c.mode}]  {c.algorithm} on {names}: {c.bound}\n"
+                  f"    source: {c.source}")
     return code
 
 

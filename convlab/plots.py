@@ -18,7 +18,12 @@ def safe_name(text: str) -> str:
 
 
 def plot_outcome(outcome: Outcome, folder: str | Path, *, fmt: str = "png") -> Path | None:
-    """Draw ``outcome`` into ``folder``; returns the file written (None without data)."""
+    """Draw ``outcome`` into ``folder``; returns the file written (None without data).
+
+    Errors against k (or N) with the bound dashed (an O(.) bound scaled to touch the data), the
+    checked window shaded and the floor dotted when it is in view; log-log axes for polynomial
+    rates, semilog-y for linear rates.
+    """
     if outcome.k is None or outcome.errors is None or outcome.check is None:
         return None
     import matplotlib
@@ -31,20 +36,23 @@ def plot_outcome(outcome: Outcome, folder: str | Path, *, fmt: str = "png") -> P
     show = (k > 0) & np.isfinite(e) & (e > 0)
     fig, ax = plt.subplots(figsize=(3.4, 2.6), dpi=200)
     variable = check.evidence.get("variable") or "k"
-    ax.loglog(k[show], e[show], "o-" if show.sum() < 30 else "-", ms=3, lw=1.2,
-              label=f"observed ({claim.measure})")
+    if check.contraction is None:
+        ax.set_xscale("log")  # polynomial rates: log-log; linear rates: semilog-y
+    ax.set_yscale("log")
+    ax.plot(k[show], e[show], "o-" if show.sum() < 30 else "-", ms=3, lw=1.2,
+            label=f"observed ({claim.measure})")
     expr = parse_expression(claim.bound, allow_order=True)
     if show.any():
         bound = _bound_curve(outcome, expr, k, e, show)
         if bound is not None:
             label = f"bound {claim.bound}" if not is_order(expr) else f"{claim.bound} (scaled)"
-            ax.loglog(k[show], bound[show], "--", lw=1.0, color="k", label=label)
+            ax.plot(k[show], bound[show], "--", lw=1.0, color="k", label=label)
     window = check.evidence.get("window")
     if window:
         ax.axvspan(max(window[0], k[show].min() if show.any() else 1), window[1], color="0.9",
                    zorder=0, label="checked window")
     floor = check.evidence.get("floor")
-    if floor and floor.get("value"):
+    if floor and floor.get("value") and show.any() and floor["value"] > 1e-3 * e[show].min():
         ax.axhline(floor["value"], color="0.5", lw=0.8, ls=":", label="floor")
     ax.set_xlabel(variable)
     ax.set_ylabel(claim.measure)

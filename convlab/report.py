@@ -19,7 +19,7 @@ def _evidence_line(o: Outcome) -> str:
     return o.check.summary if o.check is not None else ""
 
 
-def format_table(report: Report, *, width: int = 60) -> str:
+def format_table(report: Report, *, width: int = 90) -> str:
     """The table printed by ``convlab verify``: claim, instance, verdict, expected, evidence."""
     rows = [("claim", "instance", "verdict", "expected", "evidence")]
     for o in report.outcomes:

@@ -266,7 +266,8 @@ def _explicit_verdict(kk, ee, bb, kind, band, rtol, make, fits):
                   f"worst ratio {ratio[worst]:.6g} at k={kk[worst]:g}")
         return make(Verdict.VIOLATED, reason, info=info, **fits)
     if np.all((ratio >= lo) & (ratio <= hi)):
-        reason = f"attained: ratio in [{ratio.min():.10g}, {ratio.max():.10g}] on {kk.size} points"
+        reason = (f"attained: ratio within {np.max(np.abs(ratio - 1)):.1e} of 1 on {kk.size} "
+                  f"points (band [{lo:.10g}, {hi:.10g}])")
         return make(Verdict.TIGHT, reason, info=info, **fits)
     reason = f"holds: worst ratio {ratio[worst]:.6g} at k={kk[worst]:g} ({kk.size} points)"
     return make(Verdict.CONSISTENT, reason, info=info, **fits)
