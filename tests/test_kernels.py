@@ -61,6 +61,7 @@ PROBLEMS = {
     "quadratic": lambda: quadratic(d=6, L=2.0, mu=0.1, seed=3, xstar="random"),
     "chain": lambda: nesterov_chain(m=7, L=1.5),
     "huber": lambda: huber_1d(delta=0.05, L=2.0, R=1.5),
+    "quadratic-blas": lambda: quadratic(d=80, L=2.0, mu=0.1, seed=4, xstar="random"),
 }
 
 METHODS = {

@@ -24,10 +24,20 @@ from .base import UNDERFLOW, Problem
 _EPS = float(np.finfo(float).eps)
 
 
+#: From this dimension on, the quadratic oracles call BLAS (np.dot) instead of plain loops:
+#: strict floating-point order keeps numba's loops scalar, and BLAS is vectorised (measured in
+#: benchmarks/bench_skeleton.py: loops are ~9x slower than numpy at d = 1000, and a BLAS call
+#: costs more than the loop below a few dozen coordinates).
+BLAS_FROM_DIM = 64
+
+
 @lazy_jit("grad")
 def quadratic_grad(A, b, p, x, out):
     """out = A (x − b): the gradient of ½ (x − b)ᵀ A (x − b)."""
     n = x.shape[0]
+    if n >= BLAS_FROM_DIM:
+        out[:] = np.dot(A, x - b)
+        return
     for i in range(n):
         s = 0.0
         for j in range(n):
@@ -39,6 +49,9 @@ def quadratic_grad(A, b, p, x, out):
 def quadratic_gap(A, b, p, x):
     """½ eᵀ A e with e = x − b, i.e. f(x) − f* computed from the error vector."""
     n = x.shape[0]
+    if n >= BLAS_FROM_DIM:
+        e = x - b
+        return 0.5 * np.dot(e, np.dot(A, e))
     total = 0.0
     for i in range(n):
         s = 0.0

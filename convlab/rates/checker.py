@@ -47,7 +47,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
-from scipy import stats
+from scipy.special import stdtrit
 
 from ..errors import BoundError
 from .expressions import evaluate, free_names, is_order, order_argument, parse_expression
@@ -412,15 +412,20 @@ def _bin_quartiles(x: np.ndarray, y: np.ndarray, n_bins: int = 20
 
 
 def _slope(x: np.ndarray, y: np.ndarray) -> Fit | None:
+    """Least-squares slope of y on x with a 95 % t-interval (infinite with two points)."""
     n = x.size
     if n < 2 or np.ptp(x) == 0:
         return None
-    res = stats.linregress(x, y)
+    xc = x - x.mean()
+    sxx = float(xc @ xc)
+    slope = float(xc @ (y - y.mean())) / sxx
     if n > 2:
-        half = stats.t.ppf(0.975, n - 2) * res.stderr
+        resid = y - y.mean() - slope * xc
+        stderr = math.sqrt(float(resid @ resid) / (n - 2) / sxx)
+        half = float(stdtrit(n - 2, 0.975)) * stderr
     else:
         half = math.inf
-    return Fit(float(res.slope), float(res.slope - half), float(res.slope + half), int(n))
+    return Fit(slope, slope - half, slope + half, int(n))
 
 
 def _rate_fits(kk, ee, bb, geometric: bool) -> dict[str, Fit | None]:
