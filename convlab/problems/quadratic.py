@@ -1,6 +1,7 @@
 """Quadratic families: f(x) = ½ (x − x*)ᵀ H (x − x*) + f*.
 
-Oracles (operands: ``A = H``, ``b = x*``, ``p`` unused):
+Oracles (operands: ``A = H``, ``b = x*``, ``p`` unused; plain loops below ``BLAS_FROM_DIM``
+coordinates, BLAS from there on):
 
 - ``grad(x) = H (x − x*)``;
 - ``gap(x) = ½ eᵀ H e`` with ``e = x − x*``: f(x) − f* with no cancellation, so with x* = 0 the
@@ -24,20 +25,10 @@ from .base import UNDERFLOW, Problem
 _EPS = float(np.finfo(float).eps)
 
 
-#: From this dimension on, the quadratic oracles call BLAS (np.dot) instead of plain loops:
-#: strict floating-point order keeps numba's loops scalar, and BLAS is vectorised (measured in
-#: benchmarks/bench_skeleton.py: loops are ~9x slower than numpy at d = 1000, and a BLAS call
-#: costs more than the loop below a few dozen coordinates).
-BLAS_FROM_DIM = 64
-
-
 @lazy_jit("grad")
 def quadratic_grad(A, b, p, x, out):
-    """out = A (x − b): the gradient of ½ (x − b)ᵀ A (x − b)."""
+    """out = A (x − b): the gradient of ½ (x − b)ᵀ A (x − b), in plain loops."""
     n = x.shape[0]
-    if n >= BLAS_FROM_DIM:
-        out[:] = np.dot(A, x - b)
-        return
     for i in range(n):
         s = 0.0
         for j in range(n):
@@ -47,11 +38,8 @@ def quadratic_grad(A, b, p, x, out):
 
 @lazy_jit("gap")
 def quadratic_gap(A, b, p, x):
-    """½ eᵀ A e with e = x − b, i.e. f(x) − f* computed from the error vector."""
+    """½ eᵀ A e with e = x − b, i.e. f(x) − f* computed from the error vector, in plain loops."""
     n = x.shape[0]
-    if n >= BLAS_FROM_DIM:
-        e = x - b
-        return 0.5 * np.dot(e, np.dot(A, e))
     total = 0.0
     for i in range(n):
         s = 0.0
@@ -59,6 +47,31 @@ def quadratic_gap(A, b, p, x):
             s += A[i, j] * (x[j] - b[j])
         total += s * (x[i] - b[i])
     return 0.5 * total
+
+
+@lazy_jit("grad")
+def quadratic_grad_blas(A, b, p, x, out):
+    """out = A (x − b) through BLAS (np.dot)."""
+    out[:] = np.dot(A, x - b)
+
+
+@lazy_jit("gap")
+def quadratic_gap_blas(A, b, p, x):
+    """½ eᵀ A e with e = x − b through BLAS (np.dot)."""
+    e = x - b
+    return 0.5 * np.dot(e, np.dot(A, e))
+
+
+#: From this dimension on, instances use the BLAS oracles. Strict floating-point order keeps
+#: numba's loops scalar while BLAS is vectorised; a BLAS call costs more than the loops below a
+#: few dozen coordinates (benchmarks/bench_skeleton.py: loops ~9x slower than numpy at d = 1000).
+BLAS_FROM_DIM = 64
+
+
+def _oracles(d: int):
+    if d >= BLAS_FROM_DIM:
+        return quadratic_grad_blas, quadratic_gap_blas
+    return quadratic_grad, quadratic_gap
 
 
 def _spectrum(kind: str, d: int, mu: float, L: float) -> np.ndarray:
@@ -148,7 +161,7 @@ def quadratic(d: int = 10, L: float = 1.0, mu: float = 0.0, *, seed: int = 0,
     start = xs + e0
     return Problem(
         family="quadratic", name=f"quadratic(d={d}, L={L:g}, mu={mu:g}, seed={seed})",
-        A=H, b=xs, p=np.zeros(1), grad=quadratic_grad, gap=quadratic_gap,
+        A=H, b=xs, p=np.zeros(1), grad=_oracles(d)[0], gap=_oracles(d)[1],
         x0=start, xstar=xs, fstar=float(fstar), L=L, mu=mu,
         f0_gap=0.5 * float(e0 @ H @ e0), floors=_floors(xs, L),
         params=dict(d=d, L=L, mu=mu, seed=int(seed), spectrum=spectrum, rotate=bool(rotate),
@@ -172,7 +185,7 @@ def nesterov_chain(m: int, L: float = 1.0) -> Problem:
     e0 = -xs
     return Problem(
         family="nesterov-chain", name=f"nesterov-chain(m={m}, L={L:g})",
-        A=H, b=xs, p=np.zeros(1), grad=quadratic_grad, gap=quadratic_gap,
+        A=H, b=xs, p=np.zeros(1), grad=_oracles(m)[0], gap=_oracles(m)[1],
         x0=np.zeros(m), xstar=xs, fstar=(L / 8) * (1 / (m + 1) - 1), L=L,
         mu=L * np.sin(np.pi / (2 * (m + 1))) ** 2,
         f0_gap=0.5 * float(e0 @ H @ e0), floors=_floors(xs, L), params=dict(m=m, L=L),
