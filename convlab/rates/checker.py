@@ -200,7 +200,9 @@ def check_rate(k: Sequence[float] | np.ndarray, errors: Sequence[float] | np.nda
     constants = dict(constants or {})
     var = _iteration_variable(expr, constants, variable)
     evidence: dict[str, Any] = {"n_points": int(ks.size), "variable": var}
-    make = lambda verdict, reason, **fits: _result(verdict, kind, text, evidence, reason, **fits)
+
+    def make(verdict: Verdict, reason: str, **fits: Any) -> RateCheck:
+        return _result(verdict, kind, text, evidence, reason, **fits)
 
     bad = ~np.isfinite(es)
     if diverged_at is not None or bad.any():
