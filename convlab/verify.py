@@ -43,9 +43,15 @@ class Outcome:
     def matched(self) -> bool:
         return self.check is not None and self.verdict == self.expected
 
+    def _instance_params(self) -> dict[str, Any]:
+        spec = next(s for s in self.claim.instances if s.name == self.instance)
+        return {"family": spec.family, **spec.params}
+
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready record: what ran (claim, instance parameters with seeds), verdict, evidence."""
         out = {"claim": self.claim.id, "file": self.claim.file, "source": self.claim.source,
-               "instance": self.instance, "algorithm": self.claim.algorithm,
+               "instance": self.instance, "instance_params": self._instance_params(),
+               "algorithm": self.claim.algorithm, "params": dict(self.claim.params),
                "measure": self.claim.measure, "kind": self.claim.kind, "mode": self.claim.mode,
                "bound": self.claim.bound, "verdict": self.verdict, "expected": self.expected,
                "matched": self.matched, "seconds": round(self.seconds, 4)}
