@@ -57,6 +57,38 @@ def numpy_agd_sc(problem, h, beta, n):
     return xs
 
 
+def numpy_heavy_ball(problem, alpha, beta, n):
+    x = problem.x0.copy()
+    x_prev = x.copy()
+    xs = [x.copy()]
+    for _ in range(n):
+        x, x_prev = x - alpha * numpy_grad(problem, x) + beta * (x - x_prev), x
+        xs.append(x.copy())
+    return xs
+
+
+def ogm_thetas(n):
+    theta = [1.0]
+    for k in range(1, n + 1):
+        factor = 8.0 if k == n else 4.0
+        theta.append((1 + np.sqrt(1 + factor * theta[-1] ** 2)) / 2)
+    return theta
+
+
+def numpy_ogm(problem, h, n):
+    theta = ogm_thetas(n)
+    x = problem.x0.copy()
+    y = x.copy()
+    xs = [x.copy()]
+    for k in range(n):
+        y_next = x - h * numpy_grad(problem, x)
+        x = (y_next + (theta[k] - 1) / theta[k + 1] * (y_next - y)
+             + theta[k] / theta[k + 1] * (y_next - x))
+        y = y_next
+        xs.append(x.copy())
+    return xs
+
+
 PROBLEMS = {
     "quadratic": lambda: quadratic(d=6, L=2.0, mu=0.1, seed=3, xstar="random"),
     "chain": lambda: nesterov_chain(m=7, L=1.5),
@@ -70,6 +102,9 @@ METHODS = {
     "agd": (lambda pr: {"step": 1.0 / pr.L}, lambda pr, p, n: numpy_agd(pr, p["step"], n)),
     "agd-sc": (lambda pr: {"step": 1.0 / pr.L, "beta": 0.6},
                lambda pr, p, n: numpy_agd_sc(pr, p["step"], p["beta"], n)),
+    "heavy-ball": (lambda pr: {"alpha": 1.0 / pr.L, "beta": 0.5},
+                   lambda pr, p, n: numpy_heavy_ball(pr, p["alpha"], p["beta"], n)),
+    "ogm": (lambda pr: {"step": 1.0 / pr.L}, lambda pr, p, n: numpy_ogm(pr, p["step"], n)),
 }
 
 
@@ -102,6 +137,15 @@ def test_huber_worst_case_is_exact():
         problem = huber_1d(delta=R / (2 * N + 1), L=L, R=R)
         trace = run(problem, "gd", iterations=N)
         assert trace.measure("f_gap")[-1] == pytest.approx(L * R**2 / (4 * N + 2), rel=1e-12)
+
+
+def test_ogm_worst_case_is_exact():
+    # Kim & Fessler: OGM on Huber with delta = R/theta_N^2 gives exactly L R^2 / (2 theta_N^2).
+    for N, L, R in [(1, 1.0, 1.0), (5, 2.0, 1.5), (50, 1.0, 1.0)]:
+        theta_N = ogm_thetas(N)[-1]
+        problem = huber_1d(delta=R / theta_N**2, L=L, R=R)
+        trace = run(problem, "ogm", iterations=N)
+        assert trace.measure("f_gap")[-1] == pytest.approx(L * R**2 / (2 * theta_N**2), rel=1e-12)
 
 
 def test_checkpoints_schedule_is_dense_then_geometric():

@@ -142,3 +142,93 @@ def agd_sc(grad, gap, A, b, p, x0, xstar, hyper, checkpoints):
             x_prev[i] = x[i]
             x[i] = y[i] - h * gy[i]
     return rec, j, STATUS_OK
+
+
+@lazy_jit("first_order")
+def heavy_ball(grad, gap, A, b, p, x0, xstar, hyper, checkpoints):
+    """Polyak's heavy-ball method.
+
+    Update, with x_{−1} = x_0:
+
+        x_{k+1} = x_k − α ∇f(x_k) + β (x_k − x_{k−1}).
+
+    Parameters (``hyper``): ``[α, β]``; on quadratics with spectrum in [μ, L] the choice
+    α = 4/(sqrt(L) + sqrt(μ))², β = q², q = (sqrt(κ) − 1)/(sqrt(κ) + 1), gives every mode a
+    characteristic root of modulus q.
+
+    Records the sequence x_k.
+
+    References: Polyak (1964), USSR Comput. Math. Math. Phys. 4(5); Polyak (1987),
+    *Introduction to Optimization*, §3.2.
+    """
+    alpha = hyper[0]
+    beta = hyper[1]
+    x = x0.copy()
+    x_prev = x0.copy()
+    g = np.empty_like(x)
+    rec = np.empty((checkpoints.shape[0], 3))
+    j = 0
+    last = checkpoints[-1]
+    for k in range(last + 1):
+        grad(A, b, p, x, g)
+        if k == checkpoints[j]:
+            ok = record_point(rec, j, gap, A, b, p, x, xstar, g)
+            j += 1
+            if not ok:
+                return rec, j, STATUS_DIVERGED
+            if k == last:
+                break
+        for i in range(x.shape[0]):
+            step = -alpha * g[i] + beta * (x[i] - x_prev[i])
+            x_prev[i] = x[i]
+            x[i] += step
+    return rec, j, STATUS_OK
+
+
+@lazy_jit("first_order")
+def ogm(grad, gap, A, b, p, x0, xstar, hyper, checkpoints):
+    """Optimized gradient method (OGM) of Kim & Fessler for a horizon N = checkpoints[-1].
+
+    With θ_0 = 1, θ_k = (1 + sqrt(1 + 4 θ_{k−1}²))/2 for 1 <= k <= N−1 and
+    θ_N = (1 + sqrt(1 + 8 θ_{N−1}²))/2, and y_0 = x_0, for k = 0..N−1:
+
+        y_{k+1} = x_k − h ∇f(x_k),
+        x_{k+1} = y_{k+1} + ((θ_k − 1)/θ_{k+1}) (y_{k+1} − y_k) + (θ_k/θ_{k+1}) (y_{k+1} − x_k).
+
+    Parameters (``hyper``): ``[h]``, the step (h = 1/L gives the tight bound
+    f(x_N) − f* <= L R²/(2 θ_N²), attained by a 1-D Huber function with δ = R/θ_N²).
+
+    Records the sequence x_k. The last step uses θ_N, so one run serves one horizon: only x_N
+    carries the guarantee.
+
+    References: Kim & Fessler (2016), Math. Program. 159(1-2):81-107, Thm 2;
+    Drori & Teboulle (2014), Math. Program. 145(1-2):451-482.
+    """
+    h = hyper[0]
+    x = x0.copy()
+    y = x0.copy()
+    y_next = np.empty_like(x)
+    g = np.empty_like(x)
+    rec = np.empty((checkpoints.shape[0], 3))
+    theta = 1.0
+    j = 0
+    last = checkpoints[-1]
+    for k in range(last + 1):
+        grad(A, b, p, x, g)
+        if k == checkpoints[j]:
+            ok = record_point(rec, j, gap, A, b, p, x, xstar, g)
+            j += 1
+            if not ok:
+                return rec, j, STATUS_DIVERGED
+            if k == last:
+                break
+        factor = 8.0 if k + 1 == last else 4.0
+        theta_next = 0.5 * (1.0 + np.sqrt(1.0 + factor * theta * theta))
+        c_mom = (theta - 1.0) / theta_next
+        c_grad = theta / theta_next
+        for i in range(x.shape[0]):
+            y_next[i] = x[i] - h * g[i]
+            x[i] = y_next[i] + c_mom * (y_next[i] - y[i]) + c_grad * (y_next[i] - x[i])
+            y[i] = y_next[i]
+        theta = theta_next
+    return rec, j, STATUS_OK

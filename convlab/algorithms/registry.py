@@ -54,6 +54,12 @@ ALGORITHMS: dict[str, Algorithm] = {a.name: a for a in (
     Algorithm("agd-sc", "gradient", "agd_sc",
               (("step", "1/L"), ("beta", "(sqrt(kappa) - 1)/(sqrt(kappa) + 1)")),
               "Nesterov's accelerated gradient (strongly convex, constant momentum)"),
+    Algorithm("heavy-ball", "gradient", "heavy_ball",
+              (("alpha", "4/(sqrt(L) + sqrt(mu))**2"),
+               ("beta", "((sqrt(kappa) - 1)/(sqrt(kappa) + 1))**2")),
+              "Polyak's heavy-ball method"),
+    Algorithm("ogm", "gradient", "ogm", (("step", "1/L"),),
+              "optimized gradient method of Kim & Fessler (horizon = last checkpoint)"),
 )}
 
 
