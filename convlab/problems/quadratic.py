@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import lazy_jit
+from .._jit import LazyJit, lazy_jit
 from .base import UNDERFLOW, Problem
 
 _EPS = float(np.finfo(float).eps)
@@ -68,7 +68,8 @@ def quadratic_gap_blas(A, b, p, x):
 BLAS_FROM_DIM = 64
 
 
-def _oracles(d: int):
+def _oracles(d: int) -> tuple[LazyJit, LazyJit]:
+    """(grad, gap) oracles for dimension d: plain loops, or BLAS from BLAS_FROM_DIM."""
     if d >= BLAS_FROM_DIM:
         return quadratic_grad_blas, quadratic_gap_blas
     return quadratic_grad, quadratic_gap
@@ -159,9 +160,10 @@ def quadratic(d: int = 10, L: float = 1.0, mu: float = 0.0, *, seed: int = 0,
     if R > 0:
         e0 *= R / np.linalg.norm(e0)
     start = xs + e0
+    grad, gap = _oracles(d)
     return Problem(
         family="quadratic", name=f"quadratic(d={d}, L={L:g}, mu={mu:g}, seed={seed})",
-        A=H, b=xs, p=np.zeros(1), grad=_oracles(d)[0], gap=_oracles(d)[1],
+        A=H, b=xs, p=np.zeros(1), grad=grad, gap=gap,
         x0=start, xstar=xs, fstar=float(fstar), L=L, mu=mu,
         f0_gap=0.5 * float(e0 @ H @ e0), floors=_floors(xs, L),
         params=dict(d=d, L=L, mu=mu, seed=int(seed), spectrum=spectrum, rotate=bool(rotate),
@@ -183,9 +185,10 @@ def nesterov_chain(m: int, L: float = 1.0) -> Problem:
     i = np.arange(1, m + 1)
     xs = 1.0 - i / (m + 1)
     e0 = -xs
+    grad, gap = _oracles(m)
     return Problem(
         family="nesterov-chain", name=f"nesterov-chain(m={m}, L={L:g})",
-        A=H, b=xs, p=np.zeros(1), grad=_oracles(m)[0], gap=_oracles(m)[1],
+        A=H, b=xs, p=np.zeros(1), grad=grad, gap=gap,
         x0=np.zeros(m), xstar=xs, fstar=(L / 8) * (1 / (m + 1) - 1), L=L,
         mu=L * np.sin(np.pi / (2 * (m + 1))) ** 2,
         f0_gap=0.5 * float(e0 @ H @ e0), floors=_floors(xs, L), params=dict(m=m, L=L),

@@ -1,6 +1,6 @@
 """The rate checker: does an observed error sequence agree with a stated bound?
 
-How a verdict is decided (the full statement; docs/checker.md repeats it for readers):
+How a verdict is decided (the full statement, referred to by docs/claims.md):
 
 1. **Divergence.** A non-finite error, or a run reported as diverged, gives ``diverged`` with the
    iteration.
@@ -24,9 +24,10 @@ How a verdict is decided (the full statement; docs/checker.md repeats it for rea
 5. **Order bounds** ``O(r(k))`` are fitted: ``log e_k = c + α log r(k)``, so α = 1 means the
    stated order, α > 1 faster, α < 1 slower. To survive oscillation and noise the fit is made on
    bin summaries: the window is split into up to 20 equal bins of ``log r`` and each bin gives
-   its upper-quartile point (the point whose error is the bin's upper quartile; it follows the envelope of an oscillating sequence, and
-   its expectation does not depend on the bin's size, so noise adds no slope). The slope's 95 %
-   confidence interval [α_lo, α_hi] comes from the t distribution. With ``δ = order_tol``:
+   its upper-quartile point (the point whose error is the bin's upper quartile). It follows the
+   envelope of an oscillating sequence, and its expectation does not depend on the bin's size,
+   so noise adds no slope. The slope's 95 % confidence interval [α_lo, α_hi] comes from the t
+   distribution. With ``δ = order_tol``:
    - ``upper``/``order``/``tight``: ``violated`` if α_hi < 1 − δ (decays slower than claimed);
      ``tight`` if [α_lo, α_hi] ⊂ [1 − δ, 1 + δ]; ``consistent`` if α_lo > 1 − δ (holds, not
      shown tight); ``inconclusive`` otherwise (the interval straddles 1 − δ: noise or too short);
