@@ -29,7 +29,7 @@ import time
 import numpy as np
 from numba import njit
 
-from convlab.algorithms._random import normal, sample_id
+from convlab.runtime.random import normal, sample_id
 from convlab.algorithms.registry import get_algorithm
 from convlab.problems.registry import build
 from convlab.run import run_seeds

@@ -14,9 +14,10 @@ from typing import Any, Mapping
 
 from .algorithms.registry import get_algorithm
 from .errors import InputError
-from .algorithms.registry import TRACK_COLUMNS
+from .runtime.kernel import TRACK_NEEDS
 from .problems.base import MEASURES
-from .problems.registry import InstanceSpec, closest, instance_from_table, load_instances
+from .names import closest
+from .problems.registry import InstanceSpec, instance_from_table, load_instances
 from .rates.checker import KINDS, Verdict
 from .rates.expressions import parse_expression
 from .rates.statistics import STATISTICS
@@ -103,9 +104,10 @@ class Claim:
     search: Mapping[str, Any] | None = None
 
     @property
-    def tracks(self) -> bool:
-        """Whether the measure is a running quantity that needs every iterate."""
-        return self.measure in TRACK_COLUMNS
+    def tracks(self) -> int:
+        """The loop's ``track`` bits the measure needs (0 unless it is a running quantity that
+        needs every iterate)."""
+        return TRACK_NEEDS.get(self.measure, 0)
 
     def expected_for(self, instance: str) -> str:
         """The expected verdict on ``instance``."""

@@ -7,12 +7,13 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from ._jit import STATUS_DIVERGED
-from .algorithms.checkpoints import checkpoints as default_checkpoints
-from .algorithms.registry import get_algorithm
+from .algorithms.registry import Algorithm, LegacyKernel, get_algorithm
 from .errors import InputError
 from .problems.base import Problem
 from .rates.expressions import evaluate_scalar
+from .runtime.checkpoints import checkpoints as default_checkpoints
+from .runtime.jit import STATUS_DIVERGED
+from .runtime.kernel import TRACK_GRAD, TRACK_VALUE
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class Trace:
         if name in self.scalars:
             return self.scalars[name]
         if iterate not in self.points:
-            from .problems.registry import closest
+            from .names import closest
 
             raise InputError(f"algorithm '{self.algorithm}' records no iterate '{iterate}'"
                              f"{closest(iterate, self.points)}; it records: "
@@ -75,7 +76,7 @@ def resolve_algorithm_params(algorithm: str, params: Mapping[str, Any] | None,
     params = dict(params or {})
     unknown = [k for k in params if k not in alg.param_names]
     if unknown:
-        from .problems.registry import closest
+        from .names import closest
 
         raise InputError(f"unknown parameter '{unknown[0]}' for algorithm '{algorithm}'"
                          f"{closest(unknown[0], alg.param_names)}; expected some of: "
@@ -117,9 +118,43 @@ def _prepare(problem: Problem, algorithm: str, params, iterations, checkpoints, 
     scope.setdefault("N", float(ks[-1]))
     scope.update(context or {})
     values = resolve_algorithm_params(algorithm, params, scope)
-    hyper = np.array(list(alg.fixed) + [values[n] for n in alg.param_names] or [0.0],
-                     dtype=np.float64)
-    return np.ascontiguousarray(ks), alg, values, hyper
+    return np.ascontiguousarray(ks), alg, values, alg.hyper_array(values)
+
+
+def track_bits(track: bool | int) -> int:
+    """The loop's ``track`` bits: True asks for every running quantity, an int is taken as
+    bits (:data:`~convlab.runtime.kernel.TRACK_VALUE`, ``TRACK_GRAD``)."""
+    if track is True:
+        return TRACK_VALUE | TRACK_GRAD
+    return int(track or 0)
+
+
+def _launch(alg: Algorithm, problem: Problem, hyper: np.ndarray, ks: np.ndarray,
+            seeds: np.ndarray, track: int, parallel: bool):
+    """Run the kernel of ``alg`` for each seed: stacked (points, scalars, counts, status)."""
+    from .runtime.loop import driver, init_nothing, method_batch, observe_copy, seed_batch
+
+    kernel = alg.kernel
+    oracles = problem.oracle_tuple()
+    args = (oracles, problem.A, problem.b, problem.p, problem.x0, hyper, ks)
+    if isinstance(kernel, LegacyKernel):
+        n_points, n_scalars = len(kernel.points), max(len(kernel.record_scalars), 1)
+        if parallel and seeds.size > 1:
+            return method_batch()(kernel.method.compiled, *args, seeds, track, n_points,
+                                  n_scalars)
+        outs = [kernel.method.compiled(*args, int(seed), track) for seed in seeds]
+    else:
+        values = dict(zip(kernel.hyper, hyper))
+        layout = (kernel.n_rows(values, problem.dim, ks.size), len(kernel.points),
+                  kernel.n_state, len(kernel.scalars))
+        pieces = ((kernel.init or init_nothing).compiled, kernel.advance.compiled,
+                  (kernel.observe or observe_copy).compiled)
+        if parallel and seeds.size > 1:
+            return seed_batch()(*pieces, *args, seeds, track, *layout)
+        loop = driver()
+        outs = [loop(*pieces, *args, int(seed), track, *layout) for seed in seeds]
+    return (np.stack([o[0] for o in outs]), np.stack([o[1] for o in outs]),
+            np.array([o[2] for o in outs]), np.array([o[3] for o in outs]))
 
 
 def _trace(problem, alg, values, ks, points, scalars, n, status, seed) -> Trace:
@@ -154,17 +189,17 @@ def run(problem: Problem, algorithm: str, params: Mapping[str, Any] | None = Non
         Seed of a stochastic kernel (ignored by deterministic ones).
     track
         Keep the running quantities that need every iterate (best value, min and mean squared
-        gradient norm); costs an extra value and gradient call per iteration.
+        gradient norm): True for all, or the bits ``TRACK_VALUE`` (an extra value call per
+        iteration) and ``TRACK_GRAD`` (an extra gradient call).
     context
         Extra names for parameter expressions, e.g. the horizon ``N`` (defaults to the last
         checkpoint).
     """
     ks, alg, values, hyper = _prepare(problem, algorithm, params, iterations, checkpoints,
                                       context)
-    points, scalars, n, status = alg.kernel()(
-        problem.oracle_tuple(), problem.A, problem.b, problem.p, problem.x0, hyper, ks,
-        int(seed), int(bool(track)))
-    return _trace(problem, alg, values, ks, points, scalars, n, status, seed)
+    points, scalars, n, status = _launch(alg, problem, hyper, ks, np.array([int(seed)]),
+                                         track_bits(track), parallel=False)
+    return _trace(problem, alg, values, ks, points[0], scalars[0], n[0], status[0], seed)
 
 
 #: Seeds per parallel batch of :func:`run_seeds` (bounds the memory of one batch).
@@ -186,22 +221,11 @@ def run_seeds(problem: Problem, algorithm: str, params: Mapping[str, Any] | None
     seeds = [int(s) for s in seeds]
     ks, alg, values, hyper = _prepare(problem, algorithm, params, iterations, checkpoints,
                                       context)
-    kernel = alg.kernel()
-    oracles = problem.oracle_tuple()
     traces: list[Trace] = []
-    if not parallel or len(seeds) < 2:
-        for seed in seeds:
-            out = kernel(oracles, problem.A, problem.b, problem.p, problem.x0, hyper, ks, seed,
-                         int(bool(track)))
-            traces.append(_trace(problem, alg, values, ks, *out, seed))
-        return traces
-    from .algorithms.batch import seed_batch
-
     for start in range(0, len(seeds), SEED_BATCH):
         chunk = np.array(seeds[start:start + SEED_BATCH], dtype=np.int64)
-        points, scalars, counts, status = seed_batch()(
-            kernel.compiled, oracles, problem.A, problem.b, problem.p, problem.x0, hyper, ks,
-            chunk, int(bool(track)), len(alg.points), max(len(alg.scalars), 1))
+        points, scalars, counts, status = _launch(alg, problem, hyper, ks, chunk,
+                                                  track_bits(track), parallel)
         for i, seed in enumerate(chunk):
             traces.append(_trace(problem, alg, values, ks, points[i], scalars[i], counts[i],
                                  status[i], seed))

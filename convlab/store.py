@@ -90,8 +90,9 @@ def source_digest(*roots: str) -> str:
         if path is None:
             continue
         seen[name] = path
-        parents = {name.rsplit(".", i)[0] for i in range(1, name.count(".") + 1)}
-        stack.extend((_imports(name, path) | parents) - set(seen))  # parents' __init__ run too
+        # parents' __init__ run too, but for convlab's own, which only re-exports the API
+        parents = {name.rsplit(".", i)[0] for i in range(1, name.count(".") + 1)} - {"convlab"}
+        stack.extend((_imports(name, path) | parents) - set(seen))
     digest = hashlib.sha256()
     for name in sorted(seen):
         digest.update(name.encode())

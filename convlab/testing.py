@@ -21,8 +21,8 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from .algorithms.checkpoints import checkpoints as default_checkpoints
-from .algorithms.registry import ALGORITHMS, Algorithm
+from .runtime.checkpoints import checkpoints as default_checkpoints
+from .algorithms.registry import Algorithm, LegacyKernel, register
 from .problems.base import Problem
 from .rates.checker import RateCheck, Verdict, check_rate
 from .run import Trace
@@ -163,29 +163,31 @@ def _save_figure(path: str, k: np.ndarray, e: np.ndarray, check: RateCheck) -> s
 
 def register_algorithm(name: str, kernel: Any, params: Sequence[tuple[str, str | None]] = (),
                        *, summary: str = "", needs: Sequence[str] = ("grad",),
-                       points: Sequence[str] = ("last",),
-                       scalars: Sequence[str] = ("best_f_gap", "min_grad_norm_sq",
-                                                 "avg_grad_norm_sq"),
+                       points: Sequence[str] = ("last",), scalars: Sequence[str] | None = None,
                        stochastic: bool = False) -> Algorithm:
-    """Register a user's kernel (a ``@lazy_jit("method")`` function) under ``name``.
+    """Register a user's kernel under ``name`` (then usable in claims and :func:`convlab.run`).
 
-    It can then be named in claims and in :func:`convlab.run`. ``params`` are ``(name,
-    default expression)`` pairs in the order of the kernel's ``hyper`` array.
+    ``kernel`` is a :class:`~convlab.runtime.kernel.Kernel`, an ``advance`` function
+    (``lazy_jit("advance")``, see :mod:`convlab.runtime.kernel`) or a whole-run kernel with the
+    legacy ``method`` signature. ``params`` are ``(name, default expression)`` pairs in the
+    order of the kernel's ``hyper`` array.
     """
-    module = kernel.__module__
-    alg = _UserAlgorithm(name, module, kernel.__name__, tuple(params), summary or name,
-                         needs=tuple(needs), points=tuple(points), scalars=tuple(scalars),
-                         stochastic=stochastic)
-    object.__setattr__(alg, "_kernel", kernel)
-    ALGORITHMS[name] = alg
-    return alg
+    from .runtime.jit import LazyJit
+    from .runtime.kernel import TRACK_COLUMNS, Kernel
 
-
-class _UserAlgorithm(Algorithm):
-    """An algorithm registered at run time: its kernel object is held directly."""
-
-    def kernel(self):
-        return self._kernel
+    params = tuple(params)
+    names = tuple(n for n, _ in params)
+    if isinstance(kernel, LazyJit) and kernel.kind == "method":
+        kernel = LegacyKernel(kernel, hyper=names, points=tuple(points),
+                              record_scalars=tuple(TRACK_COLUMNS if scalars is None else scalars),
+                              needs=tuple(needs), stochastic=stochastic)
+    elif isinstance(kernel, LazyJit) and kernel.kind == "advance":
+        kernel = Kernel(kernel, hyper=names, points=tuple(points), scalars=tuple(scalars or ()),
+                        needs=tuple(needs), stochastic=stochastic)
+    elif not isinstance(kernel, Kernel):
+        raise TypeError("expected a Kernel, a lazy_jit('advance') or a lazy_jit('method') "
+                        f"function, got {kernel!r}")
+    return register(Algorithm(name, kernel, params, summary=summary or name), replace=True)
 
 
 def run_python(problem: Problem, step: Callable[[np.ndarray, int, "PythonOracles"], np.ndarray],

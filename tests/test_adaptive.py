@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from convlab.algorithms._random import normal, sample_id
+from convlab.runtime.random import normal, sample_id
 from convlab.problems.adaptive import (adopt_toy, online_linear_ball, quad_affine_noise,
                                        quartic_coords, reddi_online)
 from convlab.problems.selfconcordant import (log_separable, logbarrier_polytope,

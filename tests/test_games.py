@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from convlab import run
-from convlab.algorithms._random import sample_id
+from convlab.runtime.random import sample_id
 from convlab.problems.games import (
     bilinear_square, cournot, duality_gap_matrix, ls_interpolating_overparam, ms_operator,
     ms_spectral_radius, ms_threshold, quad_diag_sam, regularized_bilinear, small_gain_2p, zero_sum)
@@ -315,7 +315,7 @@ def test_gda_expands_on_bilinear_and_equals_euler():
     assert np.allclose(norms2[1:], norms2[:-1] + 0.01 * FF, rtol=1e-12)
     assert np.all(np.diff(norms2) > 0)
     from convlab.algorithms.dynamics import runge_kutta
-    from convlab.algorithms.checkpoints import checkpoints
+    from convlab.runtime.checkpoints import checkpoints
     ks = checkpoints(50)
     pts = runge_kutta(pr.oracle_tuple(), pr.A, pr.b, pr.p, pr.x0, np.array([1.0, 0.1]), ks, 0, 0)[0]
     assert np.allclose(pts[:, 0], run(pr, "gda", {"step": 0.1}, checkpoints=ks).points["last"],

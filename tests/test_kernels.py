@@ -165,7 +165,7 @@ def test_divergence_stops_the_run_with_its_iteration():
     assert trace.k[-1] == trace.diverged_at < 5000
     # the L-mode grows by |1 - 2.5| = 1.5 per step, so a coordinate passes the threshold 1e150
     # after about 150 / log10 1.5 = 852 steps; the run stops at the next checkpoint
-    from convlab._jit import DIVERGENCE_THRESHOLD
+    from convlab.runtime.jit import DIVERGENCE_THRESHOLD
 
     largest = np.abs(trace.points["last"]).max(axis=1)
     assert np.all(largest[:-1] <= DIVERGENCE_THRESHOLD) and largest[-1] > DIVERGENCE_THRESHOLD
@@ -175,7 +175,7 @@ def test_divergence_stops_the_run_with_its_iteration():
 def test_kernel_compiles_once_for_all_problems():
     from convlab.algorithms import get_algorithm
 
-    kernel = get_algorithm("gd").kernel()
+    kernel = get_algorithm("gd").kernel.advance
     for make in PROBLEMS.values():
         run(make(), "gd", iterations=3)
     assert len(kernel.compiled.signatures) == 1

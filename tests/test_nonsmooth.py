@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog, minimize_scalar
 
-from convlab.algorithms._random import normal, randint, sample_id, uniform
+from convlab.runtime.random import normal, randint, sample_id, uniform
 from convlab.problems.base import Problem
 from convlab.problems.nonsmooth import (absquad_prox1, cos_box, cos_prox1, l1_regression,
                                         l1_ridge_ball, maxaffine_simplex, wc_absquad_box)

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from convlab import InputError, run
-from convlab.algorithms._random import normal
+from convlab.runtime.random import normal
 from convlab.problems import build
 
 FAST = settings(max_examples=8, deadline=None)
@@ -309,14 +309,24 @@ def numpy_cg(H, c, x0, n):
     return xs
 
 
+def sum_sq(g):
+    """||g||^2 summed left to right, the kernels' order (``g @ g`` goes through BLAS, whose
+    summation order depends on the CPU: a 1-ulp difference the step recursion amplifies)."""
+    total = 0.0
+    for v in g:
+        total += float(v) * float(v)
+    return total
+
+
 def numpy_polyak(pr, c, n):
     x = pr.x0.copy()
     xs = [x.copy()]
     for _ in range(n):
         g = call_grad(pr, x)
         gap = call_value(pr, x)
-        if g @ g > 0 and gap > 0:
-            x = x - c * gap / (g @ g) * g
+        g2 = sum_sq(g)
+        if g2 > 0 and gap > 0:
+            x = x - c * gap / g2 * g
         xs.append(x.copy())
     return xs
 
@@ -330,7 +340,7 @@ def numpy_armijo(pr, h0, c, beta, max_bt, n):
         h = h0
         for attempt in range(max_bt + 1):
             y = x - h * g
-            if call_value(pr, y) <= fx - c * h * (g @ g) or attempt == max_bt:
+            if call_value(pr, y) <= fx - c * h * sum_sq(g) or attempt == max_bt:
                 break
             h *= beta
         x = y

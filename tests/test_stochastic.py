@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from convlab.algorithms._random import randint, sample_id
+from convlab.runtime.random import randint, sample_id
 from convlab.algorithms.variance_reduced import OWN_COUNTER
 from convlab.problems.noisy_ball import quad_ball_noise
 from convlab.problems.finite_sums import (ls_consistent_finite_sum, ls_noisy_finite_sum,

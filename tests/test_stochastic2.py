@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from convlab.algorithms._random import sample_id
+from convlab.runtime.random import sample_id
 from convlab.algorithms.compressed import top_k
 from convlab.problems.stochastic2 import (clip_bias_1d, ef21_quadratics, quad_heavy_tail,
                                           shb_anisotropic)

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from convlab import run
-from convlab.algorithms._random import normal, randint, sample_id, uniform
+from convlab.runtime.random import normal, randint, sample_id, uniform
 from convlab.problems import vi
 
 FAST = settings(max_examples=10, deadline=None)

@@ -4,7 +4,7 @@ Kernels are reached through :data:`ALGORITHMS` (``get_algorithm(name).kernel()``
 :func:`convlab.run`; importing this package compiles nothing.
 """
 
-from .checkpoints import checkpoints
+from ..runtime.checkpoints import checkpoints
 from .registry import ALGORITHMS, Algorithm, get_algorithm
 
 __all__ = ["ALGORITHMS", "Algorithm", "checkpoints", "get_algorithm"]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import DIVERGENCE_THRESHOLD, GRAD, VALUE, njit_helper
+from ..runtime.jit import DIVERGENCE_THRESHOLD, GRAD, VALUE, njit_helper
 
 #: Scalar columns of :func:`track_store`, in order.
 from .registry import TRACK_COLUMNS

@@ -34,8 +34,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import LMO, PROX, SGRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit, njit_helper
-from ._random import sample_id
+from ..runtime.jit import LMO, PROX, SGRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit, njit_helper
+from ..runtime.random import sample_id
 from ._record import checkpoint, new_record, store_point, track_init, track_step
 
 #: Points and scalar columns of every kernel of this module.
@@ -377,3 +377,47 @@ def adopt(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
             v[i] = beta2 * v[i] + (1.0 - beta2) * g[i] * g[i]
         prox(A, b, p, y, step, x)
     return points, scalars, j, STATUS_OK
+
+
+# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
+
+from .registry import Algorithm, LegacyKernel  # noqa: E402
+
+ALGORITHMS = (
+    Algorithm('adagrad', LegacyKernel(adagrad, hyper=('variant0', 'variant1', 'step', 'b0'), points=('last', 'avg', 'tail'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'regret', 'avg_regret', 'regret_normalized', 'sum_grad_sq'), needs=('sgrad', 'prox'), stochastic=True),
+              (('step', None), ('b0', '0')),
+              fixed={'variant0': 0.0, 'variant1': 0.0},
+              summary='diagonal AdaGrad, step/sqrt(b0^2 + sum g_i^2) per coordinate'),
+    Algorithm('adagrad-norm', LegacyKernel(adagrad, hyper=('variant0', 'variant1', 'step', 'b0'), points=('last', 'avg', 'tail'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'regret', 'avg_regret', 'regret_normalized', 'sum_grad_sq'), needs=('sgrad', 'prox'), stochastic=True),
+              (('step', None), ('b0', '1e-2')),
+              fixed={'variant0': 0.0, 'variant1': 1.0},
+              summary='AdaGrad-Norm, step/sqrt(b0^2 + sum ||g||^2)'),
+    Algorithm('adagrad-norm-online', LegacyKernel(adagrad, hyper=('variant0', 'variant1', 'step', 'b0'), points=('last', 'avg', 'tail'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'regret', 'avg_regret', 'regret_normalized', 'sum_grad_sq'), needs=('sgrad', 'prox', 'lmo'), stochastic=True),
+              (('step', 'D/sqrt(2)'), ('b0', '0')),
+              fixed={'variant0': 1.0, 'variant1': 1.0},
+              summary='adaptive online gradient descent, eta_t = D/sqrt(2 sum ||g||^2), with regret'),
+    Algorithm('adam', LegacyKernel(adam, hyper=('variant0', 'variant1', 'variant2', 'beta1', 'step', 'beta2', 'eps', 'decay'), points=('last', 'avg', 'tail'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'regret', 'avg_regret', 'regret_normalized', 'sum_grad_sq'), needs=('sgrad', 'prox'), stochastic=True),
+              (('beta1', '0.9'), ('step', None), ('beta2', '0.999'), ('eps', '1e-8'), ('decay', '0')),
+              fixed={'variant0': 0.0, 'variant1': 1.0, 'variant2': 0.0},
+              summary='Adam (Kingma & Ba, bias correction), step/(t+1)^decay'),
+    Algorithm('adam-reddi-online', LegacyKernel(adam, hyper=('variant0', 'variant1', 'variant2', 'beta1', 'step', 'beta2', 'eps', 'decay'), points=('last', 'avg', 'tail'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'regret', 'avg_regret', 'regret_normalized', 'sum_grad_sq'), needs=('sgrad', 'prox', 'lmo'), stochastic=True),
+              (('beta1', '0'), ('step', None), ('beta2', None), ('eps', '0'), ('decay', '1/2')),
+              fixed={'variant0': 1.0, 'variant1': 0.0, 'variant2': 0.0},
+              summary="Adam in Reddi et al.'s form (no bias correction, eps = 0), with regret"),
+    Algorithm('amsgrad', LegacyKernel(adam, hyper=('variant0', 'variant1', 'variant2', 'beta1', 'step', 'beta2', 'eps', 'decay'), points=('last', 'avg', 'tail'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'regret', 'avg_regret', 'regret_normalized', 'sum_grad_sq'), needs=('sgrad', 'prox'), stochastic=True),
+              (('beta1', '0.9'), ('step', None), ('beta2', '0.999'), ('eps', '0'), ('decay', '1/2')),
+              fixed={'variant0': 0.0, 'variant1': 0.0, 'variant2': 1.0},
+              summary='AMSGrad (Reddi et al.), max of second moments'),
+    Algorithm('amsgrad-online', LegacyKernel(adam, hyper=('variant0', 'variant1', 'variant2', 'beta1', 'step', 'beta2', 'eps', 'decay'), points=('last', 'avg', 'tail'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'regret', 'avg_regret', 'regret_normalized', 'sum_grad_sq'), needs=('sgrad', 'prox', 'lmo'), stochastic=True),
+              (('beta1', '0'), ('step', None), ('beta2', None), ('eps', '0'), ('decay', '1/2')),
+              fixed={'variant0': 1.0, 'variant1': 0.0, 'variant2': 1.0},
+              summary='AMSGrad (Reddi et al.), with regret'),
+    Algorithm('rmsprop', LegacyKernel(adam, hyper=('variant0', 'variant1', 'variant2', 'variant3', 'step', 'beta2', 'eps', 'decay'), points=('last', 'avg', 'tail'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'regret', 'avg_regret', 'regret_normalized', 'sum_grad_sq'), needs=('sgrad', 'prox'), stochastic=True),
+              (('step', None), ('beta2', '0.999'), ('eps', '1e-8'), ('decay', '0')),
+              fixed={'variant0': 0.0, 'variant1': 0.0, 'variant2': 0.0, 'variant3': 0.0},
+              summary='RMSProp, step g/(sqrt(v) + eps)'),
+    Algorithm('adopt', LegacyKernel(adopt, hyper=('variant0', 'step', 'beta1', 'beta2', 'eps', 'decay'), points=('last', 'avg', 'tail'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'regret', 'avg_regret', 'regret_normalized', 'sum_grad_sq'), needs=('sgrad', 'prox'), stochastic=True),
+              (('step', None), ('beta1', '0.9'), ('beta2', '0.9999'), ('eps', '1e-6'), ('decay', '0')),
+              fixed={'variant0': 0.0},
+              summary='ADOPT (Taniguchi et al. 2024): normalise by v_{t-1}, then momentum'),
+)

@@ -19,7 +19,7 @@ def seed_batch():
     """The compiled batch function (compiled on first use, cached on disk)."""
     from numba import njit, prange, types
 
-    from .._jit import signature
+    from ..runtime.jit import signature
 
     f8v = types.float64[::1]
     f8m = types.float64[:, ::1]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import PROX, SGRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
-from ._random import sample_id
+from ..runtime.jit import PROX, SGRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
+from ..runtime.random import sample_id
 from ._record import checkpoint, new_record, store_point, track_init, track_step
 
 #: Step-size schedule codes of :func:`clipped_sgd` (``hyper[0]``).
@@ -116,3 +116,19 @@ def clipped_sgd(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
             y[i] = x[i] - step * scale * g[i]
         prox(A, b, p, y, step, x)
     return points, scalars, j, STATUS_OK
+
+
+# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
+
+from .registry import Algorithm, LegacyKernel  # noqa: E402
+
+ALGORITHMS = (
+    Algorithm('clipped-sgd', LegacyKernel(clipped_sgd, hyper=('variant0', 'step', 'shift', 'clip', 'clip_rate', 'tail_start'), points=('last', 'avg', 'tail'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'clip_fraction'), needs=('sgrad', 'prox'), stochastic=True),
+              (('step', '1/L'), ('shift', '1'), ('clip', None), ('clip_rate', '0'), ('tail_start', 'N/2')),
+              fixed={'variant0': 0.0},
+              summary='clipped SGD, constant step, clip level clip*exp(-clip_rate*t); tail average'),
+    Algorithm('clipped-sgd-inverse-sqrt', LegacyKernel(clipped_sgd, hyper=('variant0', 'step', 'shift', 'clip', 'clip_rate', 'tail_start'), points=('last', 'avg', 'tail'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'clip_fraction'), needs=('sgrad', 'prox'), stochastic=True),
+              (('step', None), ('shift', '1'), ('clip', None), ('clip_rate', '0'), ('tail_start', 'N/2')),
+              fixed={'variant0': 2.0},
+              summary='clipped SGD, step/sqrt(shift + t), clip level clip*exp(-clip_rate*t)'),
+)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import SGRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit, njit_helper
+from ..runtime.jit import SGRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit, njit_helper
 from ._record import checkpoint, new_record, track_init, track_step
 
 
@@ -105,3 +105,15 @@ def ef21(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
                 e = local[r] - gi[i, r]
                 err += e * e / n
     return points, scalars, j, STATUS_OK
+
+
+# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
+
+from .registry import Algorithm, LegacyKernel  # noqa: E402
+
+ALGORITHMS = (
+    Algorithm('ef21', LegacyKernel(ef21, hyper=('step', 'topk', 'n'), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'compression_error'), needs=('sgrad',), stochastic=False),
+              (('step', None), ('topk', 'topk'), ('n', 'n')),
+              fixed={},
+              summary='EF21 with Top-k compression over n workers (Richtarik, Sokolov & Fatkhullin 2021)'),
+)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import GRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
+from ..runtime.jit import GRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
 from ._record import checkpoint, new_record
 
 
@@ -81,3 +81,19 @@ def runge_kutta(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
             for i in range(d):
                 z[i] -= (eta / 6.0) * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])
     return points, scalars, j, STATUS_OK
+
+
+# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
+
+from .registry import Algorithm, LegacyKernel  # noqa: E402
+
+ALGORITHMS = (
+    Algorithm('heun', LegacyKernel(runge_kutta, hyper=('variant0', 'step'), points=('last',), record_scalars=(), needs=('grad',), stochastic=False),
+              (('step', None),),
+              fixed={'variant0': 2.0},
+              summary="Heun's method (RK2) on z' = -F(z)"),
+    Algorithm('rk4', LegacyKernel(runge_kutta, hyper=('variant0', 'step'), points=('last',), record_scalars=(), needs=('grad',), stochastic=False),
+              (('step', None),),
+              fixed={'variant0': 4.0},
+              summary="classical Runge-Kutta (RK4) on z' = -F(z)"),
+)

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import GRAD, SGRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
-from ._random import sample_id, uniform
+from ..runtime.jit import GRAD, SGRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
+from ..runtime.random import sample_id, uniform
 from ._record import checkpoint, diverging, new_record, store_point, track_init, track_step
 
 
@@ -209,3 +209,27 @@ def vr_halpern(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
                     est[i] += (gi[i] - gj[i]) / batch
             next_count = count + 2.0 * batch
     return points, scalars, j, STATUS_OK
+
+
+# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
+
+from .registry import Algorithm, LegacyKernel  # noqa: E402
+
+ALGORITHMS = (
+    Algorithm('halpern', LegacyKernel(halpern, hyper=('scale',), points=('last', 'v_est'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('grad',), stochastic=False),
+              (('scale', '1'),),
+              fixed={},
+              summary='Halpern iteration x+ = x0/(k+2) + (k+1)/(k+2) (x - scale F(x)), F = I - T'),
+    Algorithm('krasnoselskii-mann', LegacyKernel(krasnoselskii_mann, hyper=('scale', 'relax'), points=('last', 'v_est'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('grad',), stochastic=False),
+              (('scale', '1'), ('relax', '1')),
+              fixed={},
+              summary='fixed-point iteration x+ = x - relax scale F(x), F = I - T'),
+    Algorithm('vr-halpern', LegacyKernel(vr_halpern, hyper=('batch', 'prob', 'scale', 'n'), points=('last',), record_scalars=('calls', 'iters'), needs=('grad', 'sgrad'), stochastic=True),
+              (('batch', 'ceil(sqrt(n))'), ('prob', '1/sqrt(n)'), ('scale', '2/L'), ('n', 'n')),
+              fixed={},
+              summary='variance-reduced Halpern (PAGE-type estimator); k counts component calls'),
+    Algorithm('halpern-finite-sum', LegacyKernel(vr_halpern, hyper=('variant0', 'variant1', 'scale', 'n'), points=('last',), record_scalars=('calls', 'iters'), needs=('grad', 'sgrad'), stochastic=False),
+              (('scale', '2/L'), ('n', 'n')),
+              fixed={'variant0': 1.0, 'variant1': 1.0},
+              summary='deterministic Halpern on a finite sum; k counts component calls (n per iteration)'),
+)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import GRAD, LMO, STATUS_DIVERGED, STATUS_OK, VALUE, lazy_jit
+from ..runtime.jit import GRAD, LMO, STATUS_DIVERGED, STATUS_OK, VALUE, lazy_jit
 from ._record import checkpoint, new_record, track_init, track_step
 
 #: Step rules of :func:`frank_wolfe` (``hyper[0]``).
@@ -156,3 +156,35 @@ def frank_wolfe(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
             for i in range(d):
                 x[i] = x[i] + gamma * (s[i] - x[i])
     return points, scalars, j, STATUS_OK
+
+
+# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
+
+from .registry import Algorithm, LegacyKernel  # noqa: E402
+
+ALGORITHMS = (
+    Algorithm('frank-wolfe', LegacyKernel(frank_wolfe, hyper=('variant0',), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'fw_gap', 'min_fw_gap', 'moved'), needs=('grad', 'lmo'), stochastic=False),
+              (),
+              fixed={'variant0': 0.0},
+              summary='Frank-Wolfe, open-loop step 2/(t+2)'),
+    Algorithm('frank-wolfe-short-step', LegacyKernel(frank_wolfe, hyper=('variant0', 'lipschitz'), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'fw_gap', 'min_fw_gap', 'moved'), needs=('grad', 'lmo'), stochastic=False),
+              (('lipschitz', 'L'),),
+              fixed={'variant0': 1.0},
+              summary='Frank-Wolfe, short step min(1, g_t/(L ||s - x||^2))'),
+    Algorithm('frank-wolfe-monotone', LegacyKernel(frank_wolfe, hyper=('variant0',), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'fw_gap', 'min_fw_gap', 'moved'), needs=('grad', 'lmo', 'value'), stochastic=False),
+              (),
+              fixed={'variant0': 2.0},
+              summary='monotone Frank-Wolfe: step 2/(t+2) rejected unless f does not increase'),
+    Algorithm('frank-wolfe-monotone-halving', LegacyKernel(frank_wolfe, hyper=('variant0',), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'fw_gap', 'min_fw_gap', 'moved'), needs=('grad', 'lmo', 'value'), stochastic=False),
+              (),
+              fixed={'variant0': 3.0},
+              summary='Frank-Wolfe, step 2^(1-N)/(t+2) with N raised until f does not increase'),
+    Algorithm('frank-wolfe-line-search-quadratic', LegacyKernel(frank_wolfe, hyper=('variant0',), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'fw_gap', 'min_fw_gap', 'moved'), needs=('grad', 'lmo'), stochastic=False),
+              (),
+              fixed={'variant0': 4.0},
+              summary='Frank-Wolfe, exact line search (exact for quadratic f only)'),
+    Algorithm('frank-wolfe-monotone-stateless', LegacyKernel(frank_wolfe, hyper=('variant0',), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'fw_gap', 'min_fw_gap', 'moved'), needs=('grad', 'lmo', 'value'), stochastic=False),
+              (),
+              fixed={'variant0': 5.0},
+              summary='Frank-Wolfe, step 2^(1-k)/(t+2) with the smallest k >= 0 that does not increase f'),
+)

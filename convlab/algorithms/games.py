@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import GRAD, LMO, PROX, SGRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
-from ._random import sample_id
+from ..runtime.jit import GRAD, LMO, PROX, SGRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
+from ..runtime.random import sample_id
 from ._record import checkpoint, new_record, store_point
 
 
@@ -230,3 +230,35 @@ def og_separation(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
             y[i] = X[i] - et * Vh[i]
         prox(A, b, p, y, et, X)
     return points, scalars, j, STATUS_OK
+
+
+# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
+
+from .registry import Algorithm, LegacyKernel  # noqa: E402
+
+ALGORITHMS = (
+    Algorithm('hedge', LegacyKernel(hedge, hyper=('variant0', 'eta_x', 'eta_y', 'n_x'), points=('last', 'avg'), record_scalars=(), needs=('grad',), stochastic=False),
+              (('eta_x', 'sqrt(8*log(n)/N)'), ('eta_y', 'sqrt(8*log(m)/N)'), ('n_x', 'n')),
+              fixed={'variant0': 0.0},
+              summary='Hedge (exponential weights) for both players of a matrix game'),
+    Algorithm('optimistic-hedge', LegacyKernel(hedge, hyper=('variant0', 'eta_x', 'eta_y', 'n_x'), points=('last', 'avg'), record_scalars=(), needs=('grad',), stochastic=False),
+              (('eta_x', '0.5'), ('eta_y', '0.5'), ('n_x', 'n')),
+              fixed={'variant0': 1.0},
+              summary='optimistic Hedge for both players of a matrix game'),
+    Algorithm('gradient-play', LegacyKernel(gradient_play, hyper=('step',), points=('last', 'avg'), record_scalars=(), needs=('grad', 'prox'), stochastic=False),
+              (('step', None),),
+              fixed={},
+              summary='projected gradient play z+ = P(z - step F(z)) (simultaneous GDA when unconstrained)'),
+    Algorithm('gda', LegacyKernel(gradient_play, hyper=('step',), points=('last', 'avg'), record_scalars=(), needs=('grad',), stochastic=False),
+              (('step', None),),
+              fixed={},
+              summary='simultaneous gradient descent-ascent z+ = z - step F(z) (explicit Euler)'),
+    Algorithm('og-separation', LegacyKernel(og_separation, hyper=('variant0', 'gamma', 'eta', 'n_x'), points=('last', 'avg'), record_scalars=('regret', 'avg_regret'), needs=('grad', 'sgrad', 'prox', 'lmo'), stochastic=True),
+              (('gamma', None), ('eta', None), ('n_x', 'd/2')),
+              fixed={'variant0': 0.0},
+              summary='optimistic gradient, separate constant extrapolation/update steps'),
+    Algorithm('og-separation-sqrt', LegacyKernel(og_separation, hyper=('variant0', 'gamma', 'eta', 'n_x'), points=('last', 'avg'), record_scalars=('regret', 'avg_regret'), needs=('grad', 'sgrad', 'prox', 'lmo'), stochastic=True),
+              (('gamma', None), ('eta', None), ('n_x', 'd/2')),
+              fixed={'variant0': 1.0},
+              summary='optimistic gradient, steps gamma/sqrt(t+1), eta/sqrt(t+1)'),
+)

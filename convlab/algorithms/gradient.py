@@ -1,32 +1,28 @@
 """Gradient methods for smooth convex and strongly convex minimisation.
 
-Every kernel has the method signature of :mod:`convlab._jit`::
-
-    kernel(oracles, A, b, p, x0, hyper, checkpoints, seed, track)
-        -> (points, scalars, n_recorded, status)
-
-It runs to ``checkpoints[-1]`` iterations using the ``grad`` oracle, records the *last iterate*
-x_k (point 0) at every checkpoint and, with ``track = 1``, the running quantities of
-:mod:`._record` (best f − f*, min and mean ||∇f||² over x_0..x_k). It stops early with status
-``STATUS_DIVERGED`` when x_k is non-finite or above ``DIVERGENCE_THRESHOLD``.
+Each method is an ``advance`` function of the kernel contract (:mod:`convlab.runtime.kernel`):
+it moves its state (rows of ``X``: the iterate x_k first) from iteration k0 to k1 with the
+``grad`` oracle; the loop records x_k at every checkpoint, tracks running quantities and stops
+a diverging run.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .._jit import GRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
-from ._record import checkpoint, new_record, track_init, track_step
+from ..runtime.jit import GRAD, STATUS_OK, lazy_jit
+from ..runtime.kernel import Kernel
+from .registry import Algorithm
 
 
-@lazy_jit("method")
-def gd(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
+@lazy_jit("advance")
+def gd(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
     """Gradient descent with a constant step.
 
     Update: x_{k+1} = x_k − h ∇f(x_k).
 
-    Parameters (``hyper``): ``[h]``, the step size (h = 1/L is the classical choice; any
-    0 < h < 2/L converges on convex L-smooth f).
+    Parameters: ``step`` h (h = 1/L is the classical choice; any 0 < h < 2/L converges on
+    convex L-smooth f).
 
     Records the last iterate x_k.
 
@@ -34,31 +30,18 @@ def gd(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
     Drori & Teboulle (2014), Math. Program. 145, for the tight bound L R²/(4k+2) at h = 1/L.
     """
     h = hyper[0]
-    x = x0.copy()
-    g = np.empty_like(x)
+    x = X[0]
+    g = X[1]
     grad = oracles[GRAD]
-    work = np.empty_like(x)
-    points, scalars = new_record(checkpoints, 1, x.shape[0], 3)
-    acc = track_init()
-    j = 0
-    last = checkpoints[-1]
-    for k in range(last + 1):
-        if track:
-            track_step(acc, oracles, A, b, p, x, work)
-        if k == checkpoints[j]:
-            j += 1
-            if checkpoint(points, scalars, j - 1, x, acc, track):
-                return points, scalars, j, STATUS_DIVERGED
-            if k == last:
-                break
+    for k in range(k0, k1):
         grad(A, b, p, x, g)
         for i in range(x.shape[0]):
             x[i] -= h * g[i]
-    return points, scalars, j, STATUS_OK
+    return STATUS_OK
 
 
-@lazy_jit("method")
-def agd(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
+@lazy_jit("advance")
+def agd(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
     """Nesterov's accelerated gradient method for convex f (FISTA form without prox).
 
     Update, with y_0 = x_0 and t_0 = 1:
@@ -67,34 +50,21 @@ def agd(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
         t_{k+1} = (1 + sqrt(1 + 4 t_k²)) / 2,
         y_{k+1} = x_{k+1} + ((t_k − 1)/t_{k+1}) (x_{k+1} − x_k).
 
-    Parameters (``hyper``): ``[h]``, the step size (h = 1/L gives f(x_k) − f* <= 2 L R²/(k+1)²).
+    Parameters: ``step`` h (h = 1/L gives f(x_k) − f* <= 2 L R²/(k+1)²).
 
-    Records the sequence x_k (not y_k).
+    Records the sequence x_k (not y_k). State: y, x_{k−1}, the gradient at y; t_k.
 
     References: Nesterov (1983), Soviet Math. Dokl. 27; Beck & Teboulle (2009), SIAM J. Imaging
     Sci. 2, Thm 4.4 (with g = 0).
     """
     h = hyper[0]
-    x = x0.copy()
-    x_prev = x0.copy()
-    y = x0.copy()
-    gy = np.empty_like(x)
+    x = X[0]
+    y = X[1]
+    x_prev = X[2]
+    gy = X[3]
     grad = oracles[GRAD]
-    work = np.empty_like(x)
-    points, scalars = new_record(checkpoints, 1, x.shape[0], 3)
-    acc = track_init()
-    t = 1.0
-    j = 0
-    last = checkpoints[-1]
-    for k in range(last + 1):
-        if track:
-            track_step(acc, oracles, A, b, p, x, work)
-        if k == checkpoints[j]:
-            j += 1
-            if checkpoint(points, scalars, j - 1, x, acc, track):
-                return points, scalars, j, STATUS_DIVERGED
-            if k == last:
-                break
+    t = s[0]
+    for k in range(k0, k1):
         grad(A, b, p, y, gy)
         t_next = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t * t))
         beta = (t - 1.0) / t_next
@@ -103,11 +73,18 @@ def agd(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
             x[i] = y[i] - h * gy[i]
             y[i] = x[i] + beta * (x[i] - x_prev[i])
         t = t_next
-    return points, scalars, j, STATUS_OK
+    s[0] = t
+    return STATUS_OK
 
 
-@lazy_jit("method")
-def agd_sc(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
+@lazy_jit("init")
+def agd_init(oracles, A, b, p, hyper, seed, X, s):
+    """t_0 = 1 (the loop set y_0 = x_{−1} = x_0)."""
+    s[0] = 1.0
+
+
+@lazy_jit("advance")
+def agd_sc(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
     """Nesterov's accelerated gradient method for strongly convex f (constant momentum).
 
     Update, with x_{−1} = x_0:
@@ -115,7 +92,7 @@ def agd_sc(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
         y_k = x_k + β (x_k − x_{k−1}),
         x_{k+1} = y_k − h ∇f(y_k).
 
-    Parameters (``hyper``): ``[h, β]``; the classical choice h = 1/L and
+    Parameters: ``step`` h and ``beta`` β; the classical choice h = 1/L and
     β = (sqrt(κ) − 1)/(sqrt(κ) + 1), κ = L/μ, gives
     f(x_k) − f* <= (1 − 1/sqrt(κ))^k (f(x_0) − f* + (μ/2) R²).
 
@@ -126,43 +103,30 @@ def agd_sc(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
     """
     h = hyper[0]
     beta = hyper[1]
-    x = x0.copy()
-    x_prev = x0.copy()
-    y = x0.copy()
-    gy = np.empty_like(x)
+    x = X[0]
+    x_prev = X[1]
+    y = X[2]
+    gy = X[3]
     grad = oracles[GRAD]
-    work = np.empty_like(x)
-    points, scalars = new_record(checkpoints, 1, x.shape[0], 3)
-    acc = track_init()
-    j = 0
-    last = checkpoints[-1]
-    for k in range(last + 1):
-        if track:
-            track_step(acc, oracles, A, b, p, x, work)
-        if k == checkpoints[j]:
-            j += 1
-            if checkpoint(points, scalars, j - 1, x, acc, track):
-                return points, scalars, j, STATUS_DIVERGED
-            if k == last:
-                break
+    for k in range(k0, k1):
         for i in range(x.shape[0]):
             y[i] = x[i] + beta * (x[i] - x_prev[i])
         grad(A, b, p, y, gy)
         for i in range(x.shape[0]):
             x_prev[i] = x[i]
             x[i] = y[i] - h * gy[i]
-    return points, scalars, j, STATUS_OK
+    return STATUS_OK
 
 
-@lazy_jit("method")
-def heavy_ball(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
+@lazy_jit("advance")
+def heavy_ball(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
     """Polyak's heavy-ball method.
 
     Update, with x_{−1} = x_0:
 
         x_{k+1} = x_k − α ∇f(x_k) + β (x_k − x_{k−1}).
 
-    Parameters (``hyper``): ``[α, β]``; on quadratics with spectrum in [μ, L] the choice
+    Parameters: ``alpha`` α and ``beta`` β; on quadratics with spectrum in [μ, L] the choice
     α = 4/(sqrt(L) + sqrt(μ))², β = q², q = (sqrt(κ) − 1)/(sqrt(κ) + 1), gives every mode a
     characteristic root of modulus q.
 
@@ -173,34 +137,21 @@ def heavy_ball(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
     """
     alpha = hyper[0]
     beta = hyper[1]
-    x = x0.copy()
-    x_prev = x0.copy()
-    g = np.empty_like(x)
+    x = X[0]
+    x_prev = X[1]
+    g = X[2]
     grad = oracles[GRAD]
-    work = np.empty_like(x)
-    points, scalars = new_record(checkpoints, 1, x.shape[0], 3)
-    acc = track_init()
-    j = 0
-    last = checkpoints[-1]
-    for k in range(last + 1):
-        if track:
-            track_step(acc, oracles, A, b, p, x, work)
-        if k == checkpoints[j]:
-            j += 1
-            if checkpoint(points, scalars, j - 1, x, acc, track):
-                return points, scalars, j, STATUS_DIVERGED
-            if k == last:
-                break
+    for k in range(k0, k1):
         grad(A, b, p, x, g)
         for i in range(x.shape[0]):
             step = -alpha * g[i] + beta * (x[i] - x_prev[i])
             x_prev[i] = x[i]
             x[i] += step
-    return points, scalars, j, STATUS_OK
+    return STATUS_OK
 
 
-@lazy_jit("method")
-def ogm(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
+@lazy_jit("advance")
+def ogm(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
     """Optimized gradient method (OGM) of Kim & Fessler for a horizon N = checkpoints[-1].
 
     With θ_0 = 1, θ_k = (1 + sqrt(1 + 4 θ_{k−1}²))/2 for 1 <= k <= N−1 and
@@ -209,8 +160,8 @@ def ogm(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
         y_{k+1} = x_k − h ∇f(x_k),
         x_{k+1} = y_{k+1} + ((θ_k − 1)/θ_{k+1}) (y_{k+1} − y_k) + (θ_k/θ_{k+1}) (y_{k+1} − x_k).
 
-    Parameters (``hyper``): ``[h]``, the step (h = 1/L gives the tight bound
-    f(x_N) − f* <= L R²/(2 θ_N²), attained by a 1-D Huber function with δ = R/θ_N²).
+    Parameters: ``step`` h (h = 1/L gives the tight bound f(x_N) − f* <= L R²/(2 θ_N²),
+    attained by a 1-D Huber function with δ = R/θ_N²).
 
     Records the sequence x_k. The last step uses θ_N, so one run serves one horizon: only x_N
     carries the guarantee.
@@ -219,26 +170,14 @@ def ogm(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
     Drori & Teboulle (2014), Math. Program. 145(1-2):451-482.
     """
     h = hyper[0]
-    x = x0.copy()
-    y = x0.copy()
-    y_next = np.empty_like(x)
-    g = np.empty_like(x)
+    x = X[0]
+    y = X[1]
+    y_next = X[2]
+    g = X[3]
     grad = oracles[GRAD]
-    work = np.empty_like(x)
-    points, scalars = new_record(checkpoints, 1, x.shape[0], 3)
-    acc = track_init()
-    theta = 1.0
-    j = 0
     last = checkpoints[-1]
-    for k in range(last + 1):
-        if track:
-            track_step(acc, oracles, A, b, p, x, work)
-        if k == checkpoints[j]:
-            j += 1
-            if checkpoint(points, scalars, j - 1, x, acc, track):
-                return points, scalars, j, STATUS_DIVERGED
-            if k == last:
-                break
+    theta = s[0]
+    for k in range(k0, k1):
         grad(A, b, p, x, g)
         factor = 8.0 if k + 1 == last else 4.0
         theta_next = 0.5 * (1.0 + np.sqrt(1.0 + factor * theta * theta))
@@ -249,4 +188,29 @@ def ogm(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
             x[i] = y_next[i] + c_mom * (y_next[i] - y[i]) + c_grad * (y_next[i] - x[i])
             y[i] = y_next[i]
         theta = theta_next
-    return points, scalars, j, STATUS_OK
+    s[0] = theta
+    return STATUS_OK
+
+
+GD = Kernel(gd, hyper=("step",), vectors=("grad",))
+AGD = Kernel(agd, hyper=("step",), vectors=("y", "x_prev", "grad_y"), state=("t",),
+             init=agd_init)
+AGD_SC = Kernel(agd_sc, hyper=("step", "beta"), vectors=("x_prev", "y", "grad_y"))
+HEAVY_BALL = Kernel(heavy_ball, hyper=("alpha", "beta"), vectors=("x_prev", "grad"))
+OGM = Kernel(ogm, hyper=("step",), vectors=("y", "y_next", "grad"), state=("theta",),
+             init=agd_init)
+
+ALGORITHMS = (
+    Algorithm("gd", GD, (("step", "1/L"),), summary="gradient descent, constant step"),
+    Algorithm("agd", AGD, (("step", "1/L"),),
+              summary="Nesterov's accelerated gradient (convex, FISTA momentum)"),
+    Algorithm("agd-sc", AGD_SC,
+              (("step", "1/L"), ("beta", "(sqrt(kappa) - 1)/(sqrt(kappa) + 1)")),
+              summary="Nesterov's accelerated gradient (strongly convex, constant momentum)"),
+    Algorithm("heavy-ball", HEAVY_BALL,
+              (("alpha", "4/(sqrt(L) + sqrt(mu))**2"),
+               ("beta", "((sqrt(kappa) - 1)/(sqrt(kappa) + 1))**2")),
+              summary="Polyak's heavy-ball method"),
+    Algorithm("ogm", OGM, (("step", "1/L"),),
+              summary="optimized gradient method of Kim & Fessler (horizon = last checkpoint)"),
+)

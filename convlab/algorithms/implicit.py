@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import GRAD, SGRAD, STATUS_DIVERGED, STATUS_OK, VALUE, lazy_jit, njit_helper
-from ._random import sample_id
+from ..runtime.jit import GRAD, SGRAD, STATUS_DIVERGED, STATUS_OK, VALUE, lazy_jit, njit_helper
+from ..runtime.random import sample_id
 from ._record import checkpoint, new_record, store_point, track_init, track_step
 
 
@@ -209,3 +209,19 @@ def sgd_moments(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
             store_point(points, j, 0, m)
             return points, scalars, j + 1, STATUS_DIVERGED
     return points, scalars, j, STATUS_OK
+
+
+# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
+
+from .registry import Algorithm, LegacyKernel  # noqa: E402
+
+ALGORITHMS = (
+    Algorithm('implicit-sgd', LegacyKernel(implicit_sgd, hyper=('step',), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('sgrad',), stochastic=True),
+              (('step', None),),
+              fixed={},
+              summary='implicit (proximal) SGD on least-squares components'),
+    Algorithm('sgd-moments', LegacyKernel(sgd_moments, hyper=('step', 'n'), points=('last',), record_scalars=('mean_f_gap', 'trace_cov'), needs=('sgrad', 'grad', 'value'), stochastic=False),
+              (('step', None), ('n', 'n')),
+              fixed={},
+              summary='exact mean and covariance of batch-1 SGD (least-squares components)'),
+)

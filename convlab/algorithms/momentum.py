@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import SGRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
-from ._random import sample_id
+from ..runtime.jit import SGRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
+from ..runtime.random import sample_id
 from ._record import checkpoint, new_record, track_init, track_step
 
 
@@ -65,3 +65,15 @@ def shb(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
             w_prev[i] = w[i]
             w[i] += move
     return points, scalars, j, STATUS_OK
+
+
+# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
+
+from .registry import Algorithm, LegacyKernel  # noqa: E402
+
+ALGORITHMS = (
+    Algorithm('shb', LegacyKernel(shb, hyper=('step', 'beta', 'every', 'factor'), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('sgrad',), stochastic=True),
+              (('step', '1/L'), ('beta', '(1 - sqrt(mu/L))**2'), ('every', 'N + 1'), ('factor', '0.5')),
+              fixed={},
+              summary='stochastic heavy ball, step factor^floor(t/every) (Pan et al. 2024)'),
+)

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import GRAD, HESS, STATUS_DIVERGED, STATUS_OK, VALUE, lazy_jit, njit_helper
+from ..runtime.jit import GRAD, HESS, STATUS_DIVERGED, STATUS_OK, VALUE, lazy_jit, njit_helper
 from ._record import checkpoint, new_record, store_point, track_init, track_step
 
 #: Modes of :func:`newton` (``hyper[0]``).
@@ -188,3 +188,27 @@ def newton(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
                 j += 1
             return points, scalars, j, STATUS_DIVERGED
     return points, scalars, j, STATUS_OK
+
+
+# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
+
+from .registry import Algorithm, LegacyKernel  # noqa: E402
+
+ALGORITHMS = (
+    Algorithm('newton', LegacyKernel(newton, hyper=('variant0', 'tol'), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'newton_decrement', 'decrease_ratio', 'quad_ratio', 'step'), needs=('grad', 'hess', 'value'), stochastic=False),
+              (('tol', '0'),),
+              fixed={'variant0': 0.0},
+              summary='pure Newton, unit step (Cholesky solve)'),
+    Algorithm('damped-newton', LegacyKernel(newton, hyper=('variant0', 'tol'), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'newton_decrement', 'decrease_ratio', 'quad_ratio', 'step'), needs=('grad', 'hess', 'value'), stochastic=False),
+              (('tol', '0'),),
+              fixed={'variant0': 1.0},
+              summary='damped Newton, step 1/(1 + lambda) (self-concordant)'),
+    Algorithm('damped-newton-switch', LegacyKernel(newton, hyper=('variant0', 'tol', 'switch'), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'newton_decrement', 'decrease_ratio', 'quad_ratio', 'step'), needs=('grad', 'hess', 'value'), stochastic=False),
+              (('tol', '0'), ('switch', '1/4')),
+              fixed={'variant0': 2.0},
+              summary='damped Newton while lambda >= switch, then pure Newton'),
+    Algorithm('newton-stepsized', LegacyKernel(newton, hyper=('variant0', 'tol', 'c', 'q'), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'newton_decrement', 'decrease_ratio', 'quad_ratio', 'step'), needs=('grad', 'hess', 'value'), stochastic=False),
+              (('tol', '0'), ('c', None), ('q', '1')),
+              fixed={'variant0': 3.0},
+              summary='Newton with step 1/(1 + (c lambda)^q)'),
+)

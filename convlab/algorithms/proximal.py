@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import GRAD, PROX, STATUS_DIVERGED, STATUS_OK, lazy_jit
+from ..runtime.jit import GRAD, PROX, STATUS_DIVERGED, STATUS_OK, lazy_jit
 from ._record import checkpoint, new_record, store_point, track_init, track_step
 
 
@@ -119,3 +119,23 @@ def fista(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
             y[i] = x[i] + beta * (x[i] - x_prev[i])
         t = t_next
     return points, scalars, j, STATUS_OK
+
+
+# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
+
+from .registry import Algorithm, LegacyKernel  # noqa: E402
+
+ALGORITHMS = (
+    Algorithm('ista', LegacyKernel(prox_grad, hyper=('step',), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('grad', 'prox'), stochastic=False),
+              (('step', '1/L'),),
+              fixed={},
+              summary='proximal gradient (ISTA), constant step'),
+    Algorithm('projected-gd', LegacyKernel(prox_grad, hyper=('step',), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('grad', 'prox'), stochastic=False),
+              (('step', '1/L'),),
+              fixed={},
+              summary='projected gradient descent, constant step (prox = projection)'),
+    Algorithm('fista', LegacyKernel(fista, hyper=('step',), points=('last', 'y'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('grad', 'prox'), stochastic=False),
+              (('step', '1/L'),),
+              fixed={},
+              summary='FISTA, accelerated proximal gradient (Beck-Teboulle 2009)'),
+)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import SGRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
-from ._random import sample_id
+from ..runtime.jit import SGRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
+from ..runtime.random import sample_id
 from ._record import checkpoint, new_record, store_point, track_init, track_step
 
 
@@ -70,3 +70,15 @@ def schedule_free_sgd(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
             z[i] -= gamma * g[i]
             x[i] = (1.0 - c) * x[i] + c * z[i]
     return points, scalars, j, STATUS_OK
+
+
+# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
+
+from .registry import Algorithm, LegacyKernel  # noqa: E402
+
+ALGORITHMS = (
+    Algorithm('schedule-free-sgd', LegacyKernel(schedule_free_sgd, hyper=('step', 'beta'), points=('last', 'y', 'z'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('sgrad',), stochastic=True),
+              (('step', None), ('beta', '0.9')),
+              fixed={},
+              summary='Schedule-Free SGD (Defazio et al. 2024); records x (last), y, z'),
+)

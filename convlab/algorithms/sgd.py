@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import PROX, SGRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
-from ._random import sample_id
+from ..runtime.jit import PROX, SGRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
+from ..runtime.random import sample_id
 from ._record import checkpoint, new_record, store_point, track_init, track_step
 
 #: Schedule codes of :func:`sgd` (``hyper[0]``).
@@ -113,3 +113,31 @@ def sgd(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
             y[i] = x[i] - step * g[i] / batch
         prox(A, b, p, y, step, x)
     return points, scalars, j, STATUS_OK
+
+
+# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
+
+from .registry import Algorithm, LegacyKernel  # noqa: E402
+
+ALGORITHMS = (
+    Algorithm('sgd', LegacyKernel(sgd, hyper=('variant0', 'step', 'batch'), points=('last', 'avg', 'wavg'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('sgrad', 'prox'), stochastic=True),
+              (('step', '1/L'), ('batch', '1')),
+              fixed={'variant0': 0.0},
+              summary='SGD, constant step (projected when the problem has a prox)'),
+    Algorithm('sgd-inverse', LegacyKernel(sgd, hyper=('variant0', 'step', 'shift', 'batch'), points=('last', 'avg', 'wavg'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('sgrad', 'prox'), stochastic=True),
+              (('step', None), ('shift', '1'), ('batch', '1')),
+              fixed={'variant0': 1.0},
+              summary='SGD, step/(shift + t)'),
+    Algorithm('sgd-inverse-sqrt', LegacyKernel(sgd, hyper=('variant0', 'step', 'shift', 'batch'), points=('last', 'avg', 'wavg'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('sgrad', 'prox'), stochastic=True),
+              (('step', None), ('shift', '1'), ('batch', '1')),
+              fixed={'variant0': 2.0},
+              summary='SGD, step/sqrt(shift + t)'),
+    Algorithm('sgd-linear-decay', LegacyKernel(sgd, hyper=('variant0', 'step', 'horizon', 'batch'), points=('last', 'avg', 'wavg'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('sgrad', 'prox'), stochastic=True),
+              (('step', None), ('horizon', 'N'), ('batch', '1')),
+              fixed={'variant0': 3.0},
+              summary='SGD, step (1 - t/horizon)'),
+    Algorithm('sgd-step-decay', LegacyKernel(sgd, hyper=('variant0', 'step', 'every', 'factor', 'batch'), points=('last', 'avg', 'wavg'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('sgrad', 'prox'), stochastic=True),
+              (('step', None), ('every', None), ('factor', '0.5'), ('batch', '1')),
+              fixed={'variant0': 4.0},
+              summary='SGD, step factor^floor(t/every)'),
+)

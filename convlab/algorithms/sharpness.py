@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import GRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
+from ..runtime.jit import GRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
 from ._record import checkpoint, new_record, track_init, track_step
 
 
@@ -55,3 +55,15 @@ def sam(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
         for i in range(d):
             x[i] -= eta * g[i]
     return points, scalars, j, STATUS_OK
+
+
+# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
+
+from .registry import Algorithm, LegacyKernel  # noqa: E402
+
+ALGORITHMS = (
+    Algorithm('sam', LegacyKernel(sam, hyper=('step', 'rho'), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('grad',), stochastic=False),
+              (('step', None), ('rho', None)),
+              fixed={},
+              summary='unnormalised sharpness-aware minimisation x+ = x - step grad f(x + rho grad f(x))'),
+)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import PROX, SGRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
-from ._random import sample_id
+from ..runtime.jit import PROX, SGRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
+from ..runtime.random import sample_id
 from ._record import checkpoint, new_record, store_point, track_init, track_step
 
 
@@ -67,3 +67,15 @@ def smd_euclid(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
         for i in range(d):
             total[i] += x[i]
     return points, scalars, j, STATUS_OK
+
+
+# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
+
+from .registry import Algorithm, LegacyKernel  # noqa: E402
+
+ALGORITHMS = (
+    Algorithm('smd-euclid', LegacyKernel(smd_euclid, hyper=('step',), points=('last', 'avg'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('sgrad', 'prox'), stochastic=True),
+              (('step', None),),
+              fixed={},
+              summary='projected SGD (Euclidean SMD), constant step; avg = mean of x_1..x_k (Bubeck 6.3)'),
+)

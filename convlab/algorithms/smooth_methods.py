@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import GRAD, STATUS_DIVERGED, STATUS_OK, VALUE, lazy_jit
+from ..runtime.jit import GRAD, STATUS_DIVERGED, STATUS_OK, VALUE, lazy_jit
 from ._record import checkpoint, new_record, track_init, track_step
 
 
@@ -222,3 +222,23 @@ def gd_armijo(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
             x[i] = y[i]
         step = h
     return points, scalars, j, STATUS_OK
+
+
+# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
+
+from .registry import Algorithm, LegacyKernel  # noqa: E402
+
+ALGORITHMS = (
+    Algorithm('cg', LegacyKernel(cg, hyper=(), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('grad',), stochastic=False),
+              (),
+              fixed={},
+              summary='linear conjugate gradient for convex quadratics (gradient calls only)'),
+    Algorithm('gd-polyak', LegacyKernel(gd_polyak, hyper=('c',), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('grad', 'value'), stochastic=False),
+              (('c', '1'),),
+              fixed={},
+              summary='gradient descent with the Polyak step c (f - f*)/||grad f||^2'),
+    Algorithm('gd-armijo', LegacyKernel(gd_armijo, hyper=('h0', 'c', 'beta', 'max_backtracks'), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'step', 'value_calls'), needs=('grad', 'value'), stochastic=False),
+              (('h0', '1'), ('c', '0.5'), ('beta', '0.5'), ('max_backtracks', '60')),
+              fixed={},
+              summary='gradient descent with Armijo backtracking from h0 at every step'),
+)

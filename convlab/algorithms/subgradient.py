@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import GRAD, PROX, STATUS_DIVERGED, STATUS_OK, VALUE, lazy_jit
+from ..runtime.jit import GRAD, PROX, STATUS_DIVERGED, STATUS_OK, VALUE, lazy_jit
 from ._record import checkpoint, new_record, store_point, track_init, track_step
 
 #: Step rules of :func:`subgradient` (``hyper[0]``).
@@ -215,3 +215,35 @@ def mirror_descent_entropic(oracles, A, b, p, x0, hyper, checkpoints, seed, trac
         for i in range(d):
             x[i] /= total
     return points, scalars, j, STATUS_OK
+
+
+# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
+
+from .registry import Algorithm, LegacyKernel  # noqa: E402
+
+ALGORITHMS = (
+    Algorithm('subgradient', LegacyKernel(subgradient, hyper=('variant0', 'step'), points=('last', 'avg', 'wavg', 'lin_avg'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'avg_f_gap', 'best_f_gap_prior'), needs=('grad', 'value', 'prox'), stochastic=False),
+              (('step', None),),
+              fixed={'variant0': 0.0},
+              summary='(projected) subgradient method, constant step'),
+    Algorithm('subgradient-fixed-horizon', LegacyKernel(subgradient, hyper=('variant0', 'step'), points=('last', 'avg', 'wavg', 'lin_avg'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'avg_f_gap', 'best_f_gap_prior'), needs=('grad', 'value', 'prox'), stochastic=False),
+              (('step', 'R/(G*sqrt(N))'),),
+              fixed={'variant0': 0.0},
+              summary='subgradient method, fixed-horizon step D/(G sqrt(N)) with D = R'),
+    Algorithm('subgradient-diminishing', LegacyKernel(subgradient, hyper=('variant0', 'step'), points=('last', 'avg', 'wavg', 'lin_avg'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'avg_f_gap', 'best_f_gap_prior'), needs=('grad', 'value', 'prox'), stochastic=False),
+              (('step', None),),
+              fixed={'variant0': 1.0},
+              summary='subgradient method, step/sqrt(k+1)'),
+    Algorithm('subgradient-polyak', LegacyKernel(subgradient, hyper=('variant0', 'scale'), points=('last', 'avg', 'wavg', 'lin_avg'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'avg_f_gap', 'best_f_gap_prior'), needs=('grad', 'value', 'prox'), stochastic=False),
+              (('scale', '1'),),
+              fixed={'variant0': 2.0},
+              summary='subgradient method, Polyak step (f - f*)/||g||^2'),
+    Algorithm('subgradient-sc', LegacyKernel(subgradient, hyper=('variant0', 'mu'), points=('last', 'avg', 'wavg', 'lin_avg'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'avg_f_gap', 'best_f_gap_prior'), needs=('grad', 'value', 'prox'), stochastic=False),
+              (('mu', 'mu'),),
+              fixed={'variant0': 3.0},
+              summary='projected subgradient, strongly convex steps 2/(mu(k+2)), (k+1)-weighted average'),
+    Algorithm('mirror-descent-entropic', LegacyKernel(mirror_descent_entropic, hyper=('step',), points=('last', 'avg'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'avg_f_gap', 'best_f_gap_prior'), needs=('grad', 'value'), stochastic=False),
+              (('step', 'sqrt(2*log(d))/(L_inf*sqrt(N))'),),
+              fixed={},
+              summary='entropic mirror descent (exponentiated subgradient) on the simplex'),
+)

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import SGRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
-from ._random import randint, sample_id
+from ..runtime.jit import SGRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
+from ..runtime.random import randint, sample_id
 from ._record import checkpoint, new_record, store_point, track_init, track_step
 
 #: First counter of the kernels' own random numbers (an oracle uses small counters).
@@ -281,3 +281,35 @@ def shuffling(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
             for q in range(d):
                 x[q] -= gamma * g[q]
     return points, scalars, j, STATUS_OK
+
+
+# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
+
+from .registry import Algorithm, LegacyKernel  # noqa: E402
+
+ALGORITHMS = (
+    Algorithm('svrg', LegacyKernel(svrg, hyper=('step', 'm', 'n', 'option'), points=('last', 'inner'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'grad_evals'), needs=('sgrad',), stochastic=True),
+              (('step', '1/(10*L_max)'), ('m', '20*L_max/mu'), ('n', 'n'), ('option', '1')),
+              fixed={},
+              summary='SVRG (Johnson & Zhang 2013); k = epoch; option 0 last, 1 random, 2 average inner'),
+    Algorithm('saga', LegacyKernel(saga, hyper=('step', 'n'), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'grad_evals'), needs=('sgrad',), stochastic=True),
+              (('step', '1/(3*L_max)'), ('n', 'n')),
+              fixed={},
+              summary='SAGA (Defazio, Bach & Lacoste-Julien 2014), gradient table'),
+    Algorithm('rr', LegacyKernel(shuffling, hyper=('variant0', 'step', 'n'), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'grad_evals'), needs=('sgrad',), stochastic=True),
+              (('step', None), ('n', 'n')),
+              fixed={'variant0': 0.0},
+              summary='random reshuffling, constant step; k = epoch (n component steps)'),
+    Algorithm('shuffle-once', LegacyKernel(shuffling, hyper=('variant0', 'step', 'n'), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'grad_evals'), needs=('sgrad',), stochastic=True),
+              (('step', None), ('n', 'n')),
+              fixed={'variant0': 1.0},
+              summary='shuffle-once SGD, constant step; k = epoch'),
+    Algorithm('cyclic-sgd', LegacyKernel(shuffling, hyper=('variant0', 'step', 'n'), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'grad_evals'), needs=('sgrad',), stochastic=True),
+              (('step', None), ('n', 'n')),
+              fixed={'variant0': 2.0},
+              summary='incremental gradient (cyclic order), constant step; k = epoch'),
+    Algorithm('sgd-epochs', LegacyKernel(shuffling, hyper=('variant0', 'step', 'n'), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'grad_evals'), needs=('sgrad',), stochastic=True),
+              (('step', None), ('n', 'n')),
+              fixed={'variant0': 3.0},
+              summary='SGD with replacement counted in epochs of n steps; k = epoch'),
+)

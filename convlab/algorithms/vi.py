@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import GRAD, PROX, SGRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
-from ._random import sample_id
+from ..runtime.jit import GRAD, PROX, SGRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
+from ..runtime.random import sample_id
 from ._record import checkpoint, new_record, store_point, track_init, track_step
 
 
@@ -355,3 +355,35 @@ def stochastic_past_eg(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
             if abs(z[i]) > 1.0 or abs(zh[i]) > 1.0:
                 escaped = 1.0
     return points, scalars, j, STATUS_OK
+
+
+# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
+
+from .registry import Algorithm, LegacyKernel  # noqa: E402
+
+ALGORITHMS = (
+    Algorithm('extragradient', LegacyKernel(extragradient, hyper=('step',), points=('last', 'avg'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('grad', 'prox'), stochastic=False),
+              (('step', '1/L'),),
+              fixed={},
+              summary='projected extragradient (two operator calls per iteration)'),
+    Algorithm('past-eg', LegacyKernel(past_extragradient, hyper=('step',), points=('last', 'avg'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('grad', 'prox'), stochastic=False),
+              (('step', '1/(4*L)'),),
+              fixed={},
+              summary='past extragradient (Popov) / optimistic gradient, one operator call per iteration'),
+    Algorithm('eag-c', LegacyKernel(eag, hyper=('step',), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('grad',), stochastic=False),
+              (('step', '1/(8*L)'),),
+              fixed={},
+              summary='extra anchored gradient, constant step (Yoon & Ryu 2021), unconstrained'),
+    Algorithm('aog', LegacyKernel(aog, hyper=('step', 'shift'), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('grad', 'prox'), stochastic=False),
+              (('step', '1/(2*L)'), ('shift', '1')),
+              fixed={},
+              summary='anchored (accelerated) optimistic gradient, anchor weight 1/(k + shift)'),
+    Algorithm('forward-step', LegacyKernel(forward_step, hyper=('step',), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('grad', 'prox'), stochastic=False),
+              (('step', 'mu/L**2'),),
+              fixed={},
+              summary='projected forward step z+ = P(z - step F(z))'),
+    Algorithm('stochastic-past-eg', LegacyKernel(stochastic_past_eg, hyper=('step', 'shift'), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'escaped'), needs=('sgrad', 'prox'), stochastic=True),
+              (('step', None), ('shift', '1')),
+              fixed={},
+              summary='stochastic past extragradient, step/(t + shift)'),
+)

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import GRAD, PROX, SGRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
-from ._random import sample_id, uniform
+from ..runtime.jit import GRAD, PROX, SGRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
+from ..runtime.random import sample_id, uniform
 from ._record import checkpoint, new_record, store_point, track_init, track_step
 
 #: Variants of :func:`wc_model_based` (``hyper[0]``).
@@ -143,3 +143,23 @@ def wc_model_based(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
                 y[i] = x[i] - alpha * (G[i] - g[i])
             prox(A, b, p, y, alpha, x)
     return points, scalars, j, STATUS_OK
+
+
+# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
+
+from .registry import Algorithm, LegacyKernel  # noqa: E402
+
+ALGORITHMS = (
+    Algorithm('wc-prox-subgradient', LegacyKernel(wc_model_based, hyper=('variant0', 'step', 'lam'), points=('last', 'avg', 'sampled'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'moreau_avg', 'moreau_min', 't_star'), needs=('sgrad', 'grad', 'prox'), stochastic=True),
+              (('step', None), ('lam', '1/(2*rho)')),
+              fixed={'variant0': 0.0},
+              summary='proximal stochastic subgradient (weakly convex), constant step'),
+    Algorithm('wc-projected-sgd', LegacyKernel(wc_model_based, hyper=('variant0', 'step', 'lam'), points=('last', 'avg', 'sampled'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'moreau_avg', 'moreau_min', 't_star'), needs=('sgrad', 'grad', 'prox'), stochastic=True),
+              (('step', None), ('lam', '1/(2*rho)')),
+              fixed={'variant0': 0.0},
+              summary='projected SGD (smooth weakly convex), constant step'),
+    Algorithm('wc-stoch-prox-point', LegacyKernel(wc_model_based, hyper=('variant0', 'step', 'lam'), points=('last', 'avg', 'sampled'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'moreau_avg', 'moreau_min', 't_star'), needs=('sgrad', 'grad', 'prox'), stochastic=True),
+              (('step', None), ('lam', '1/(2*rho)')),
+              fixed={'variant0': 1.0},
+              summary='stochastic proximal point (additive-noise model), constant step'),
+)

@@ -73,7 +73,7 @@ def build_figures(folder: str | Path, out: str | Path, names: list[str] | None =
     known = {s.name for s in specs}
     for name in names or []:
         if name not in known:
-            from ..problems.registry import closest
+            from ..names import closest
 
             raise InputError(f"unknown figure '{name}'{closest(name, known)}; known: "
                              f"{', '.join(sorted(known))}")

@@ -33,8 +33,8 @@ import math
 
 import numpy as np
 
-from .._jit import lazy_jit
-from ..algorithms._random import normal, uniform
+from ..runtime.jit import lazy_jit
+from ..runtime.random import normal, uniform
 from .base import Problem
 from .quadratics import quadratic
 

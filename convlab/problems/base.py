@@ -20,7 +20,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from .._jit import ORACLE_KINDS, LazyJit, lazy_jit
+from ..runtime.jit import ORACLE_KINDS, LazyJit, lazy_jit
 
 #: Standard measures: name -> meaning. A family supports those its oracles and solution allow.
 MEASURES: dict[str, str] = {
@@ -276,7 +276,7 @@ class Problem:
             fn = _STANDARD[name][0]
         else:
             from ..errors import InputError
-            from .registry import closest
+            from ..names import closest
 
             raise InputError(f"measure '{name}' is not available on family '{self.family}'"
                              f"{closest(name, self.measures)}; available: "

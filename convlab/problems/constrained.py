@@ -39,7 +39,7 @@ import math
 
 import numpy as np
 
-from .._jit import lazy_jit
+from ..runtime.jit import lazy_jit
 from .base import UNDERFLOW, Problem
 from .sets import lmo_l1_ball, lmo_simplex, project_l1_ball, project_nonneg, project_simplex
 

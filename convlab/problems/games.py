@@ -26,8 +26,8 @@ import math
 
 import numpy as np
 
-from .._jit import lazy_jit, njit_helper
-from ..algorithms._random import normal
+from ..runtime.jit import lazy_jit, njit_helper
+from ..runtime.random import normal
 from .base import UNDERFLOW, Problem
 
 _EPS = float(np.finfo(float).eps)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import lazy_jit
+from ..runtime.jit import lazy_jit
 from .base import UNDERFLOW, Problem
 
 

@@ -18,8 +18,8 @@ import math
 
 import numpy as np
 
-from .._jit import lazy_jit
-from ..algorithms._random import normal
+from ..runtime.jit import lazy_jit
+from ..runtime.random import normal
 from .base import UNDERFLOW, Problem
 from .quadratics import quadratic_grad, quadratic_value
 

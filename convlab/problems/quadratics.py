@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import LazyJit, lazy_jit
-from ..algorithms._random import normal
+from ..runtime.jit import LazyJit, lazy_jit
+from ..runtime.random import normal
 from .base import UNDERFLOW, Problem
 
 _EPS = float(np.finfo(float).eps)

@@ -8,7 +8,6 @@ horizon ``N`` (e.g. ``delta = "R/(2*N+1)"``), parsed safely (:mod:`convlab.rates
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import inspect
 import tomllib
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from ..errors import InputError
+from ..names import closest
 from ..rates.expressions import evaluate_scalar, free_names, parse_expression
 from .base import Problem
 
@@ -89,12 +89,6 @@ FAMILIES: dict[str, str] = {
 }
 
 _TYPES = {"int": int, "float": float, "str": str, "bool": bool}
-
-
-def closest(name: str, choices: Any) -> str:
-    """' (did you mean X?)' for the closest of ``choices``, or ''."""
-    match = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1)
-    return f" (did you mean '{match[0]}'?)" if match else ""
 
 
 def family_schema(family: str) -> dict[str, tuple[type, Any]]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import lazy_jit, njit_helper
+from ..runtime.jit import lazy_jit, njit_helper
 from .base import UNDERFLOW, Problem
 
 _EPS = float(np.finfo(float).eps)

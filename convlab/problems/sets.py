@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import njit_helper
+from ..runtime.jit import njit_helper
 
 
 @njit_helper

@@ -20,8 +20,8 @@ import math
 
 import numpy as np
 
-from .._jit import lazy_jit
-from ..algorithms._random import normal
+from ..runtime.jit import lazy_jit
+from ..runtime.random import normal
 from .base import UNDERFLOW, Problem
 
 _EPS = float(np.finfo(float).eps)

@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from .._jit import lazy_jit
+from ..runtime.jit import lazy_jit
 from .base import UNDERFLOW, Problem
 
 _EPS = float(np.finfo(float).eps)

@@ -26,8 +26,8 @@ import math
 import numpy as np
 from scipy.optimize import brentq
 
-from .._jit import lazy_jit
-from ..algorithms._random import normal, uniform
+from ..runtime.jit import lazy_jit
+from ..runtime.random import normal, uniform
 from .base import Problem
 from .quadratics import error_floors, quadratic_grad, quadratic_value
 

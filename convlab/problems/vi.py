@@ -41,8 +41,8 @@ import math
 
 import numpy as np
 
-from .._jit import lazy_jit
-from ..algorithms._random import normal, randint
+from ..runtime.jit import lazy_jit
+from ..runtime.random import normal, randint
 from .base import UNDERFLOW, Problem
 from .sets import project_box, project_simplex
 

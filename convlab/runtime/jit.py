@@ -33,18 +33,20 @@ A family that lacks an oracle passes a stub that fills ``out`` with NaN (:mod:`c
 base`); algorithms declare the oracles they need and :func:`convlab.run` refuses a pair that
 does not fit before anything runs.
 
-Method kernel signature (one for every algorithm)::
+Kernel pieces (the kernel contract, :mod:`convlab.runtime.kernel`): a method is written as an
+``advance`` function that moves its state from iteration k0 to k1, with optional ``init`` and
+``observe`` functions; the one loop of :mod:`convlab.runtime.loop` calls them::
+
+    init(oracles, A, b, p, hyper, seed, X, s) -> None
+    advance(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s) -> status
+    observe(oracles, A, b, p, hyper, seed, k, X, s, P, S) -> status
+
+``X`` (float64, 2-D) holds the state vectors one per row (the recorded points first), ``s``
+(float64, 1-D) the state scalars (the recorded scalars first), ``P`` and ``S`` the record of
+one checkpoint. A legacy whole-run kernel has the ``method`` signature::
 
     kernel(oracles, A, b, p, x0, hyper, checkpoints, seed, track)
         -> (points: f8[m, P, d], scalars: f8[m, S], n_recorded: int64, status: int64)
-
-``hyper`` holds the method's numeric parameters (step, momentum, ...; each kernel documents its
-layout), ``checkpoints`` the sorted iteration numbers to record, ``seed`` the stream of a
-stochastic method, and ``track`` = 1 asks for running quantities that need every iterate (see
-:mod:`convlab.algorithms._record`). At checkpoint j the kernel stores the P points it documents
-(the last iterate, an averaged iterate, ...) in ``points[j]`` and its S running scalars in
-``scalars[j]``; measures (f − f*, distances, gaps) are computed from the points afterwards by
-the problem, so kernels know nothing of measures.
 
 Importing this module does not import numba: :func:`lazy_jit` compiles (or loads from numba's
 cache) a function the first time it is used, so ``import convlab`` compiles nothing.
@@ -65,6 +67,9 @@ GRAD, SGRAD, VALUE, PROX, LMO, HESS = range(len(ORACLE_KINDS))
 #: Status codes a kernel returns.
 STATUS_OK = 0
 STATUS_DIVERGED = 1
+#: A kernel that has finished (its state no longer changes) returns this from ``advance``; the
+#: loop records the final state at every remaining checkpoint.
+STATUS_STOPPED = 2
 
 #: A recorded coordinate above this in magnitude (or non-finite) ends the run as diverged.
 DIVERGENCE_THRESHOLD = 1e150
@@ -92,9 +97,21 @@ def signature(kind: str) -> Any:
         return types.void(f8m, f8v, f8v, f8v, f8m)
     if kind == "oracles":
         return types.Tuple(tuple(types.FunctionType(signature(k)) for k in ORACLE_KINDS))
+    i8v = types.int64[::1]
+    oracles = signature("oracles")
+    if kind == "init":
+        return types.void(oracles, f8m, f8v, f8v, f8v, i8, f8m, f8v)
+    if kind == "advance":
+        return i8(oracles, f8m, f8v, f8v, f8v, i8, i8v, i8, i8, f8m, f8v)
+    if kind == "observe":
+        return i8(oracles, f8m, f8v, f8v, f8v, i8, i8, f8m, f8v, f8m, f8v)
+    record = types.Tuple((types.float64[:, :, ::1], f8m, i8, i8))
     if kind == "method":
-        out = types.Tuple((types.float64[:, :, ::1], f8m, i8, i8))
-        return out(signature("oracles"), f8m, f8v, f8v, f8v, f8v, types.int64[::1], i8, i8)
+        return record(oracles, f8m, f8v, f8v, f8v, f8v, i8v, i8, i8)
+    if kind == "driver":
+        return record(types.FunctionType(signature("init")), types.FunctionType(
+            signature("advance")), types.FunctionType(signature("observe")), oracles, f8m, f8v,
+            f8v, f8v, f8v, i8v, i8, i8, i8, i8, i8, i8)
     raise KeyError(f"unknown signature kind {kind!r}")
 
 
@@ -117,9 +134,7 @@ class LazyJit:
     @property
     def compiled(self):
         if self._dispatcher is None:
-            from numba import njit
-
-            self._dispatcher = njit(signature(self.kind), cache=True)(self.py_func)
+            self._dispatcher = _compile(self.py_func, signature(self.kind))
         return self._dispatcher
 
     def __call__(self, *args):
@@ -138,12 +153,39 @@ def lazy_jit(kind: str) -> Callable[[Callable], LazyJit]:
     return wrap
 
 
+def has_source_file(py_func: Callable) -> bool:
+    """Whether numba can cache ``py_func`` on disk: it was defined in a file that exists (not
+    typed at a prompt, read from stdin or built by ``exec``)."""
+    import inspect
+    import os
+
+    try:
+        path = inspect.getsourcefile(py_func)
+    except TypeError:
+        return False
+    return bool(path) and os.path.isfile(path)
+
+
+def _compile(py_func: Callable, sig: Any) -> Any:
+    """Compile ``py_func`` eagerly with ``sig``; cached on disk when it has a source file."""
+    from numba import njit
+
+    if has_source_file(py_func):
+        try:
+            return njit(sig, cache=True)(py_func)
+        except RuntimeError as exc:  # numba found no cache locator (an IPython cell, say)
+            if "cannot cache" not in str(exc):
+                raise
+    return njit(sig)(py_func)
+
+
 def njit_helper(py_func: Callable) -> Any:
-    """Decorator for numba helpers called from kernels: typed at first call, cached on disk.
+    """Decorator for numba helpers called from kernels: typed at first call, cached on disk
+    (when the function has a source file).
 
     numba is imported here, so only modules that hold compiled code use it, and those modules
     are imported lazily.
     """
     from numba import njit
 
-    return njit(cache=True)(py_func)
+    return njit(cache=has_source_file(py_func))(py_func)
