@@ -7,6 +7,7 @@ raises :class:`~convlab.errors.InputError` naming the file, the claim and the fi
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,10 +23,23 @@ from .rates.checker import KINDS, Verdict
 from .rates.expressions import parse_expression
 from .rates.statistics import STATISTICS
 
+#: Experiment designs: how the checked sequence is produced (one module each in
+#: :mod:`convlab.designs`).
+DESIGNS = ("anytime", "horizon", "scaling", "stability")
+
+#: The former ``mode`` field (the designs that read a run or runs at iterations).
 MODES = ("anytime", "horizon")
 
-#: Claim kinds: the checker's kinds, plus scaling and stability claims.
-CLAIM_KINDS = KINDS + ("scaling", "stability")
+#: Legacy kinds that named a design; mapped to (design, bound type) on load.
+_LEGACY_KINDS = ("scaling", "stability")
+
+#: Bound types a design accepts (a stability edge has no order).
+DESIGN_KINDS = {"anytime": KINDS, "horizon": KINDS, "scaling": KINDS,
+                "stability": ("upper", "tight", "lower")}
+
+#: Fields that belong to one design only.
+DESIGN_FIELDS = {"horizons": "horizon", "sweep": "scaling", "target": "scaling",
+                 "parameter": "stability", "bracket": "stability", "side": "stability"}
 
 #: Field -> (required, accepted Python types, description). The schema in one place.
 FIELDS: dict[str, tuple[bool, tuple[type, ...], str]] = {
@@ -39,9 +53,11 @@ FIELDS: dict[str, tuple[bool, tuple[type, ...], str]] = {
     "measure": (True, (str,), "the error sequence: a measure of the instance (" +
                 ", ".join(MEASURES) + ", or a family's own) or a running scalar of the kernel"),
     "iterate": (False, (str,), "the recorded point the measure is taken at (default: last)"),
-    "bound": (True, (str, int, float), "B(k) with constants, or O(r(k))"),
-    "kind": (True, (str,), "one of " + ", ".join(KINDS + ("scaling", "stability"))),
-    "mode": (True, (str,), "one of " + ", ".join(MODES)),
+    "bound": (True, (str, int, float), "B(k) with constants, or O(r(k)); for a stability "
+              "claim the threshold"),
+    "kind": (True, (str,), "the bound type: one of " + ", ".join(KINDS)),
+    "design": (False, (str,), "the experiment design: one of " + ", ".join(DESIGNS)),
+    "mode": (False, (str,), "the former name of design (anytime or horizon)"),
     "iterations": (False, (int,), "number of iterations (anytime mode)"),
     "horizons": (False, (list,), "horizons N, one run and one instance each (horizon mode)"),
     "window": (False, (list,), "[k_lo, k_hi] to check on"),
@@ -56,8 +72,8 @@ FIELDS: dict[str, tuple[bool, tuple[type, ...], str]] = {
     "target": (False, (str, int, float), "scaling: the accuracy to reach (an expression)"),
     "parameter": (False, (str,), "stability: the algorithm parameter to bisect"),
     "bracket": (False, (list,), "stability: [low, high] expressions bracketing the threshold"),
-    "side": (False, (str,), "stability: stable-below (default: stable for every value below "
-             "the bound) or unstable-above (unstable for every value above it)"),
+    "side": (False, (str,), "stability, former form of the bound type: stable-below (kind = "
+             "lower: the edge is at least the threshold) or unstable-above (kind = upper)"),
     "search": (False, (dict,), "falsify: the class around the first instance, parameter -> "
                "[low, high] or a list of choices"),
     "expected": (True, (str, dict), "a verdict, or a table instance -> verdict"),
@@ -69,7 +85,12 @@ _VERDICTS = tuple(v.value for v in Verdict)
 
 @dataclass(frozen=True)
 class Claim:
-    """One claim of a catalog file (see :data:`FIELDS` for the meaning of each attribute)."""
+    """One claim of a catalog file (see :data:`FIELDS` for the meaning of each attribute).
+
+    A claim has three independent axes: its bound type ``kind`` (upper, tight, lower, order),
+    its experiment ``design`` (anytime, horizon, scaling, stability) and its statistic over
+    seeds (``seeds``, ``statistic``, ``quantile``).
+    """
 
     id: str
     source: str
@@ -78,7 +99,7 @@ class Claim:
     measure: str
     bound: str
     kind: str
-    mode: str
+    design: str
     expected: Mapping[str, str]
     file: str
     statement: str = ""
@@ -100,8 +121,17 @@ class Claim:
     target: str | None = None
     parameter: str | None = None
     bracket: tuple[str, str] | None = None
-    side: str = "stable-below"
     search: Mapping[str, Any] | None = None
+
+    @property
+    def mode(self) -> str:
+        """The former name of :attr:`design`."""
+        return self.design
+
+    @property
+    def side(self) -> str:
+        """For a stability claim, the former form of its bound type."""
+        return "unstable-above" if self.kind == "upper" else "stable-below"
 
     @property
     def tracks(self) -> int:
@@ -217,11 +247,7 @@ def parse_claim(table: Mapping[str, Any], file: str, instances: Mapping[str, Ins
         raise InputError(f"algorithm '{algorithm.name}' records no iterate '{iterate}'"
                          f"{closest(iterate, algorithm.points)}; it records: "
                          f"{', '.join(algorithm.points)}", field="iterate")
-    if table["kind"] not in CLAIM_KINDS:
-        raise InputError(f"expected one of {', '.join(CLAIM_KINDS)}, got {table['kind']!r}",
-                         field="kind")
-    if table["mode"] not in MODES:
-        raise InputError(f"expected one of {', '.join(MODES)}, got {table['mode']!r}", field="mode")
+    design, kind = _axes(table)
     try:
         parse_expression(table["bound"], allow_order=True)
     except InputError as exc:
@@ -239,25 +265,23 @@ def parse_claim(table: Mapping[str, Any], file: str, instances: Mapping[str, Ins
     if len(set(names)) != len(names):
         raise InputError("instance names must be unique within a claim", field="instances")
 
-    mode = table["mode"]
     horizons: tuple[int, ...] = ()
-    if mode == "horizon":
+    if design == "horizon":
         raw = table.get("horizons")
         if not raw or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in raw):
-            raise InputError("horizon mode needs a list of positive integers", field="horizons")
+            raise InputError("the horizon design needs a list of positive integers",
+                             field="horizons")
         horizons = tuple(sorted(set(raw)))
     else:
-        if "horizons" in table:
-            raise InputError("only horizon mode takes horizons (use iterations)", field="horizons")
         for spec in specs:
             if spec.uses("N"):
                 raise InputError(f"instance '{spec.name}' depends on the horizon N: use "
-                                 "mode = \"horizon\"", field="mode")
+                                 "design = \"horizon\"", field="design")
     iterations = table.get("iterations", 1000)
     if not 1 <= iterations <= 10**8:
         raise InputError(f"expected 1 <= iterations <= 1e8, got {iterations}", field="iterations")
     mode_fields = _stochastic_fields(table, algorithm)
-    mode_fields.update(_kind_fields(table, algorithm))
+    mode_fields.update(_design_fields(table, design, algorithm))
 
     expected = table["expected"]
     if isinstance(expected, str):
@@ -275,12 +299,12 @@ def parse_claim(table: Mapping[str, Any], file: str, instances: Mapping[str, Ins
 
     return Claim(
         id=table["id"], source=table["source"], algorithm=table["algorithm"], instances=specs,
-        measure=table["measure"], bound=str(table["bound"]), kind=table["kind"], mode=mode,
+        measure=table["measure"], bound=str(table["bound"]), kind=kind, design=design,
         expected=dict(expected), file=file, statement=table.get("statement", ""),
         problem_class=table.get("class", ""),
         params=dict(table.get("params", {})), iterate=iterate, iterations=iterations, horizons=horizons,
         window=_pair(table, "window"), band=_pair(table, "band"),
-        rtol=float(table.get("rtol", 1e-3 if table["kind"] == "stability" else 1e-9)),
+        rtol=float(table.get("rtol", 1e-3 if design == "stability" else 1e-9)),
         order_tol=float(table.get("order_tol", 0.1)), notes=table.get("notes", ""), search=table.get("search"), **mode_fields,
     )
 
@@ -309,31 +333,64 @@ def _stochastic_fields(table: Mapping[str, Any], algorithm) -> dict[str, Any]:
             "quantile": float(quantile)}
 
 
-def _kind_fields(table: Mapping[str, Any], algorithm) -> dict[str, Any]:
+def _axes(table: Mapping[str, Any]) -> tuple[str, str]:
+    """The claim's design and bound type, from ``design`` and ``kind`` (or their former forms:
+    ``mode``; ``kind = "scaling"``, which was checked as tight; ``kind = "stability"`` with
+    ``side``)."""
     kind = table["kind"]
-    own = {"scaling": ("sweep", "target"), "stability": ("parameter", "bracket", "side")}
-    for other, keys in own.items():
-        for key in keys:
-            if key in table and kind != other:
-                raise InputError(f"only kind = \"{other}\" takes {key}", field=key)
-    if kind == "scaling":
+    if "design" in table and "mode" in table:
+        raise InputError("give design (mode is its former name), not both", field="mode")
+    design = table.get("design", table.get("mode"))
+    if design is not None and design not in DESIGNS:
+        raise InputError(f"expected one of {', '.join(DESIGNS)}, got {design!r}",
+                         field="design" if "design" in table else "mode")
+    if kind in _LEGACY_KINDS:
+        if design not in (None, "anytime", kind):
+            raise InputError(f"kind = \"{kind}\" runs the {kind} design, not {design!r}",
+                             field="design" if "design" in table else "mode")
+        design = kind
+        kind = "tight" if kind == "scaling" else _side_kind(table.get("side", "stable-below"))
+    elif kind not in KINDS:
+        raise InputError(f"expected one of {', '.join(KINDS)}, got {kind!r}", field="kind")
+    if design is None:
+        raise InputError(f"missing (expected {FIELDS['design'][2]})", field="design")
+    if kind not in DESIGN_KINDS[design]:
+        raise InputError(f"the {design} design takes a bound of kind "
+                         f"{', '.join(DESIGN_KINDS[design])}, not {kind!r}", field="kind")
+    if design == "stability" and "side" in table and table["kind"] not in _LEGACY_KINDS:
+        if _side_kind(table["side"]) != kind and kind != "tight":
+            raise InputError(f"side = {table['side']!r} says kind = "
+                             f"\"{_side_kind(table['side'])}\", not {kind!r}", field="side")
+    return design, kind
+
+
+def _side_kind(side: Any) -> str:
+    if side not in ("stable-below", "unstable-above"):
+        raise InputError(f"expected stable-below or unstable-above, got {side!r}", field="side")
+    return "lower" if side == "stable-below" else "upper"
+
+
+def _design_fields(table: Mapping[str, Any], design: str, algorithm) -> dict[str, Any]:
+    for key, owner in DESIGN_FIELDS.items():
+        if key in table and owner != design:
+            raise InputError(f"only the {owner} design takes {key} (this claim's design is "
+                             f"{design})", field=key)
+    if design == "scaling":
         sweep = table.get("sweep")
         if not sweep or set(sweep) != {"name", "values"} or not isinstance(sweep["name"], str) \
                 or not sweep["name"].isidentifier():
             raise InputError("expected { name = \"symbol\", values = [numbers...] }", field="sweep")
         values = sweep["values"]
         if (not isinstance(values, list) or len(values) < 3 or not all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in values)):
-            raise InputError("expected at least 3 positive numbers", field="sweep.values")
+                isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
+                and math.isfinite(v) for v in values)):
+            raise InputError("expected at least 3 positive finite numbers", field="sweep.values")
         if "target" not in table:
             raise InputError("a scaling claim needs the accuracy to reach", field="target")
         _expression(table["target"], "target")
-        if table["mode"] != "anytime":
-            raise InputError("a scaling claim runs one instance per swept value: use mode = "
-                             "\"anytime\"", field="mode")
         return {"sweep": (sweep["name"], tuple(float(v) for v in sorted(values))),
                 "target": str(table["target"])}
-    if kind == "stability":
+    if design == "stability":
         if "parameter" not in table:
             raise InputError("a stability claim needs the algorithm parameter to bisect",
                              field="parameter")
@@ -347,11 +404,7 @@ def _kind_fields(table: Mapping[str, Any], algorithm) -> dict[str, Any]:
             raise InputError("expected [low, high] expressions", field="bracket")
         for value in bracket:
             _expression(value, "bracket")
-        side = table.get("side", "stable-below")
-        if side not in ("stable-below", "unstable-above"):
-            raise InputError(f"expected stable-below or unstable-above, got {side!r}", field="side")
-        return {"parameter": table["parameter"], "bracket": tuple(str(v) for v in bracket),
-                "side": side}
+        return {"parameter": table["parameter"], "bracket": tuple(str(v) for v in bracket)}
     return {}
 
 

@@ -145,7 +145,7 @@ def _list(args: argparse.Namespace) -> int:
                 continue
             names = ", ".join(s.name for s in c.instances)
             where = f"{c.problem_class}; " if c.problem_class else ""
-            _emit(f"{c.id}  [{where}{c.kind}, {c.mode}]  {c.algorithm} on {names}: {c.bound}\n"
+            _emit(f"{c.id}  [{where}{c.kind}, {c.design}]  {c.algorithm} on {names}: {c.bound}\n"
                   f"    source: {c.source}")
     return code
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from .rates.expressions import evaluate, is_order, parse_expression
-from .verify import Outcome
+from .outcomes import Outcome
 
 
 def safe_name(text: str) -> str:
@@ -24,19 +24,19 @@ def plot_outcome(outcome: Outcome, folder: str | Path, *, fmt: str = "png") -> P
     checked window shaded and the floor dotted when it is in view; log-log axes for polynomial
     rates, semilog-y for linear rates.
     """
-    if outcome.k is None or outcome.errors is None or outcome.check is None:
+    if outcome.k is None or outcome.errors is None or outcome.verdict_value is None:
         return None
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    claim, check = outcome.claim, outcome.check
+    claim, evidence = outcome.claim, outcome.evidence
     k, e = np.asarray(outcome.k, float), np.asarray(outcome.errors, float)
     show = (k > 0) & np.isfinite(e) & (e > 0)
     fig, ax = plt.subplots(figsize=(3.4, 2.6), dpi=200)
-    variable = check.evidence.get("variable") or "k"
-    if check.contraction is None:
+    variable = evidence.get("variable") or outcome.curve.axis
+    if outcome.check is None or outcome.check.contraction is None:
         ax.set_xscale("log")  # polynomial rates: log-log; linear rates: semilog-y
     ax.set_yscale("log")
     ax.plot(k[show], e[show], "o-" if show.sum() < 30 else "-", ms=3, lw=1.2,
@@ -47,16 +47,16 @@ def plot_outcome(outcome: Outcome, folder: str | Path, *, fmt: str = "png") -> P
         if bound is not None:
             label = f"bound {claim.bound}" if not is_order(expr) else f"{claim.bound} (scaled)"
             ax.plot(k[show], bound[show], "--", lw=1.0, color="k", label=label)
-    window = check.evidence.get("window")
+    window = evidence.get("window")
     if window:
         ax.axvspan(max(window[0], k[show].min() if show.any() else 1), window[1], color="0.9",
                    zorder=0, label="checked window")
-    floor = check.evidence.get("floor")
+    floor = evidence.get("floor")
     if floor and floor.get("value") and show.any() and floor["value"] > 1e-3 * e[show].min():
         ax.axhline(floor["value"], color="0.5", lw=0.8, ls=":", label="floor")
     ax.set_xlabel(variable)
     ax.set_ylabel(claim.measure)
-    ax.set_title(f"{claim.id}\n{outcome.instance}: {check.verdict.value}", fontsize=7)
+    ax.set_title(f"{claim.id}\n{outcome.instance}: {outcome.verdict}", fontsize=7)
     ax.legend(fontsize=5, frameon=False)
     ax.tick_params(labelsize=6)
     ax.xaxis.label.set_size(7)
@@ -72,8 +72,7 @@ def plot_outcome(outcome: Outcome, folder: str | Path, *, fmt: str = "png") -> P
 
 def _bound_curve(outcome: Outcome, expr, k, e, show):
     """The bound at k: explicit bounds as they are, order bounds scaled to touch the data."""
-    check = outcome.check
-    variable = check.evidence.get("variable")
+    variable = outcome.evidence.get("variable")
     values = {}
     if variable:
         values[variable] = k

@@ -91,8 +91,8 @@ class ClaimItem(pytest.Item):
     def _evidence(outcome) -> str:
         from .testing import format_evidence
 
-        if outcome.k is None or outcome.errors is None or len(outcome.errors) == 0:
-            return f"reason: {outcome.check.summary}"
+        if outcome.check is None or outcome.errors is None or len(outcome.errors) == 0:
+            return f"reason: {outcome.summary}"
         return format_evidence(outcome.check, outcome.k, outcome.errors)
 
     def repr_failure(self, excinfo, style=None):

@@ -10,13 +10,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .verify import Outcome, Report
+from .outcomes import Outcome
+from .verify import Report
 
 
 def _evidence_line(o: Outcome) -> str:
     if o.problem_text is not None:
         return o.problem_text
-    return o.check.summary if o.check is not None else ""
+    return o.summary
 
 
 def format_table(report: Report, *, width: int = 90) -> str:

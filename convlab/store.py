@@ -28,11 +28,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from .claims import Claim
-from .problems.registry import FAMILIES, InstanceSpec
-from .rates.checker import Fit, RateCheck, Verdict
+from .outcomes import RECORD_VERSION, Outcome, outcome_from_record, outcome_record
+from .problems.registry import InstanceSpec, get_family
 
 _PACKAGE_ROOT = Path(__file__).resolve().parent
 
@@ -127,46 +125,18 @@ def result_key(claim: Claim, instance: InstanceSpec) -> str:
     from .algorithms.registry import get_algorithm
 
     algorithm = get_algorithm(claim.algorithm)
-    family_module = FAMILIES.get(instance.family, "").split(":")[0]
+    family = get_family(instance.family)
     fields = {k: v for k, v in asdict(claim).items() if k not in ("file", "instances")}
     record = {
         "claim": fields,
         "instance": {"name": instance.name, "family": instance.family, "params": instance.params},
-        "source": source_digest("convlab.verify", f"convlab.algorithms.{algorithm.module}",
-                                f"convlab.problems.{family_module}"),
+        "source": source_digest("convlab.designs", "convlab.outcomes", algorithm.module,
+                                family.module),
         "versions": _versions(),
+        "layout": RECORD_VERSION,
     }
     text = json.dumps(record, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _arrays(value: Any) -> Any:
-    if isinstance(value, np.ndarray):
-        return {"__array__": value.tolist()}
-    if isinstance(value, (np.floating, np.integer)):
-        return value.item()
-    if isinstance(value, dict):
-        return {k: _arrays(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_arrays(v) for v in value]
-    return value
-
-
-def _restore(value: Any) -> Any:
-    if isinstance(value, dict):
-        if set(value) == {"__array__"}:
-            return np.asarray(value["__array__"], dtype=float)
-        return {k: _restore(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_restore(v) for v in value]
-    return value
-
-
-def _check_from_dict(d: dict[str, Any]) -> RateCheck:
-    fits = {name: Fit(**d[name]) if d.get(name) else None
-            for name in ("relative_order", "fitted_order", "contraction")}
-    return RateCheck(verdict=Verdict(d["verdict"]), kind=d["kind"], bound=d["bound"],
-                     evidence=d["evidence"], **fits)
 
 
 class ResultStore:
@@ -181,35 +151,21 @@ class ResultStore:
                              "created REAL, claim TEXT, instance TEXT, verdict TEXT, "
                              "payload TEXT)")
 
-    def get(self, key: str, claim: Claim, instance: InstanceSpec):
-        """The stored outcome for ``key`` (an :class:`~convlab.verify.Outcome`), or None."""
-        from .verify import Outcome
-
+    def get(self, key: str, claim: Claim, instance: InstanceSpec) -> Outcome | None:
+        """The stored outcome for ``key`` (marked ``from_store``), or None."""
         row = self._db.execute("SELECT payload FROM results WHERE key = ?", (key,)).fetchone()
         if row is None:
             return None
         try:
-            data = _restore(json.loads(row[0]))
-            outcome = Outcome(claim=claim, instance=instance.name,
-                              expected=claim.expected_for(instance.name))
-            outcome.check = _check_from_dict(data["check"])
-            outcome.k, outcome.errors = data["k"], data["errors"]
-            outcome.interval = tuple(data["interval"]) if data["interval"] else None
-            outcome.constants = data["constants"]
-            outcome.seconds = float(data["seconds"])
-            outcome.cached = True
-            return outcome
+            return outcome_from_record(json.loads(row[0]), claim, instance.name)
         except (KeyError, TypeError, ValueError):
             return None  # an entry from an older layout: recompute
 
-    def put(self, key: str, outcome) -> None:
+    def put(self, key: str, outcome: Outcome) -> None:
         """Store a finished outcome (one with a verdict; errors are not stored)."""
-        if outcome.check is None:
+        if outcome.verdict_value is None:
             return
-        data = {"check": outcome.check.to_dict(), "k": outcome.k, "errors": outcome.errors,
-                "interval": list(outcome.interval) if outcome.interval is not None else None,
-                "constants": outcome.constants, "seconds": outcome.seconds}
-        payload = json.dumps(_arrays(data), default=str)
+        payload = json.dumps(outcome_record(outcome), default=str)
         with self._db:
             self._db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?)",
                              (key, time.time(), outcome.claim.id, outcome.instance,

@@ -1,14 +1,15 @@
 """The catalog in rates/: a representative subset in the fast tier, everything in the slow one.
 
-Fast tier: for every problem class and every claim kind, the cheapest claim of the catalog
-(by planned work: runs x seeds x iterations) is verified on each of its instances and must
+Fast tier: for every problem class, bound type and design, the cheapest claim of the catalog
+(by its design's cost estimate: iterations x seeds) is verified on each of its instances and must
 reach its expected verdict. Slow tier (``pytest -m slow``): every claim of the catalog.
 """
 
 import pytest
 
 from convlab.claims import collect_files, load_file
-from convlab.verify import _expected_cost, verify_claim, verify_paths
+from convlab.designs import estimated_cost
+from convlab.verify import verify_claim, verify_paths
 
 
 def _catalog(root):
@@ -22,12 +23,13 @@ def _catalog(root):
 
 def _representatives(claims):
     chosen = {}
-    for key in ("problem_class", "kind"):
+    for key in ("problem_class", "kind", "design"):
         groups = {}
         for claim in claims:
             groups.setdefault(getattr(claim, key), []).append(claim)
         for members in groups.values():
-            cheapest = min(members, key=lambda c: (_expected_cost(c) * len(c.instances), c.id))
+            cheapest = min(members, key=lambda c: (sum(estimated_cost(c, s) for s in c.instances),
+                                                   c.id))
             chosen[cheapest.id] = cheapest
     return sorted(chosen.values(), key=lambda c: c.id)
 
@@ -45,13 +47,15 @@ def test_representative_subset(root):
     subset = _representatives(claims)
     classes = {c.problem_class for c in claims}
     kinds = {c.kind for c in claims}
+    designs = {c.design for c in claims}
     assert {c.problem_class for c in subset} == classes and {c.kind for c in subset} == kinds
+    assert {c.design for c in subset} == designs
     for claim in subset:
         for spec in claim.instances:
             outcome = verify_claim(claim, spec)
             assert outcome.problem_text is None, outcome.problem_text
             assert outcome.matched, (claim.id, spec.name, outcome.verdict, outcome.expected,
-                                     outcome.check.summary)
+                                     outcome.summary)
 
 
 @pytest.mark.slow

@@ -72,9 +72,9 @@ def test_seeds_exact_expectation_is_tight_and_a_smaller_bound_violated(tmp_path)
     body = (SGD_EXACT.format(id="exact", scale="1.0", kind="tight")
             + SGD_EXACT.format(id="too-small", scale="0.7", kind="upper"))
     out = _verdicts(_claims(tmp_path, body))
-    assert out["exact"].verdict == "tight", out["exact"].check.summary
-    assert out["exact"].check.evidence["seeds"] == 2000
-    assert out["too-small"].verdict == "violated", out["too-small"].check.summary
+    assert out["exact"].verdict == "tight", out["exact"].summary
+    assert out["exact"].evidence["seeds"] == 2000
+    assert out["too-small"].verdict == "violated", out["too-small"].summary
 
 
 SCALING = """
@@ -100,11 +100,11 @@ def test_scaling_claims_fit_the_growth_exponent(tmp_path):
             + SCALING.format(id="square", bound="O(kap**2)")
             + SCALING.format(id="exact", bound="ceil(log(1e6)/(-log(1 - 1/kap)))"))
     out = _verdicts(_claims(tmp_path, body))
-    assert out["linear"].verdict == "tight", out["linear"].check.summary
-    assert out["sqrt"].verdict == "violated", out["sqrt"].check.summary  # grows faster
-    assert out["square"].verdict == "consistent", out["square"].check.summary
+    assert out["linear"].verdict == "tight", out["linear"].summary
+    assert out["sqrt"].verdict == "violated", out["sqrt"].summary  # grows faster
+    assert out["square"].verdict == "consistent", out["square"].summary
     # from the mu-mode, ||x_k|| = (1 - 1/kap)^k R exactly: the count is the formula's
-    assert out["exact"].verdict == "tight", out["exact"].check.summary
+    assert out["exact"].verdict == "tight", out["exact"].summary
     assert list(out["exact"].errors) == [np.ceil(np.log(1e6) / -np.log1p(-1 / v))
                                          for v in (30, 100, 300, 1000, 3000)]
 
@@ -130,8 +130,8 @@ def test_stability_bisection_finds_two_over_L(tmp_path):
     body = (STABILITY.format(id="edge", bound="2/L") + STABILITY.format(id="low", bound="1/L")
             + STABILITY.format(id="high", bound="3/L"))
     out = _verdicts(_claims(tmp_path, body))
-    assert out["edge"].verdict == "tight", out["edge"].check.summary
-    ev = out["edge"].check.evidence
+    assert out["edge"].verdict == "tight", out["edge"].summary
+    ev = out["edge"].evidence
     # a run of T iterations resolves the edge to about log(e_0 / e_0 of the L-mode)/T
     assert abs(ev["largest_stable"] - 1.0) <= 1e-3
     assert out["low"].verdict == "consistent"
@@ -146,7 +146,7 @@ def test_stability_sides_and_brackets_beyond_the_edge(tmp_path):
             + STABILITY.format(id="all-unstable", bound="3/L").replace(
                 'bracket = ["0.5/L", "8/L"]', 'bracket = ["2.5/L", "8/L"]'))
     out = _verdicts(_claims(tmp_path, body))
-    assert out["above"].verdict == "consistent", out["above"].check.summary   # unstable above 3/L
+    assert out["above"].verdict == "consistent", out["above"].summary   # unstable above 3/L
     assert out["all-stable"].verdict == "consistent"   # stable up to 1/L > 0.5/L
     assert out["all-unstable"].verdict == "violated"   # unstable from 2.5/L < 3/L
 

@@ -48,13 +48,13 @@ def test_results_are_reused_with_identical_verdicts(claims_file, tmp_path):
     db = tmp_path / "store.sqlite"
     first = verify_paths([claims_file], store=db)
     again = verify_paths([claims_file], store=db)
-    assert [o.cached for o in first.outcomes] == [False, False]
-    assert [o.cached for o in again.outcomes] == [True, True]
+    assert [o.from_store for o in first.outcomes] == [False, False]
+    assert [o.from_store for o in again.outcomes] == [True, True]
     for a, b in zip(first.outcomes, again.outcomes):
-        assert a.verdict == b.verdict and a.check.evidence == b.check.evidence
+        assert a.verdict == b.verdict and a.evidence == b.evidence
         assert (a.errors == b.errors).all() and (a.k == b.k).all()
     forced = verify_paths([claims_file], store=db, force=True)
-    assert [o.cached for o in forced.outcomes] == [False, False]
+    assert [o.from_store for o in forced.outcomes] == [False, False]
 
 
 def test_editing_the_claim_changes_its_key(claims_file, tmp_path):
@@ -83,10 +83,10 @@ def test_editing_a_kernel_helper_invalidates_only_what_uses_it(tmp_path, monkeyp
 
 
 def test_interrupted_run_keeps_finished_results(claims_file, tmp_path, monkeypatch):
-    import convlab.verify as verify_mod
+    import convlab.executor as executor_mod
 
     db = tmp_path / "store.sqlite"
-    real = verify_mod.verify_claim
+    real = executor_mod.decide_pair
     calls = []
 
     def interrupt_second(claim, spec):
@@ -95,12 +95,12 @@ def test_interrupted_run_keeps_finished_results(claims_file, tmp_path, monkeypat
             raise KeyboardInterrupt
         return real(claim, spec)
 
-    monkeypatch.setattr(verify_mod, "verify_claim", interrupt_second)
+    monkeypatch.setattr(executor_mod, "decide_pair", interrupt_second)
     with pytest.raises(KeyboardInterrupt):
         verify_paths([claims_file], store=db, jobs=1)
-    monkeypatch.setattr(verify_mod, "verify_claim", real)
+    monkeypatch.setattr(executor_mod, "decide_pair", real)
     resumed = verify_paths([claims_file], store=db, jobs=1)
-    assert [o.cached for o in resumed.outcomes] == [True, False]  # the first was not redone
+    assert [o.from_store for o in resumed.outcomes] == [True, False]  # the first was not redone
     assert resumed.exit_code == 0
     conn = ResultStore(db)
     assert conn._db.execute("SELECT COUNT(*) FROM results").fetchone()[0] == 2
@@ -119,16 +119,16 @@ def test_cli_store_flags(claims_file, tmp_path, capsys):
 def test_parallel_run_gives_the_serial_verdicts(claims_file):
     serial = verify_paths([claims_file], jobs=1)
     parallel = verify_paths([claims_file], jobs=2)
-    assert [(o.claim.id, o.verdict, o.check.evidence["reason"]) for o in serial.outcomes] == \
-        [(o.claim.id, o.verdict, o.check.evidence["reason"]) for o in parallel.outcomes]
+    assert [(o.claim.id, o.verdict, o.evidence["reason"]) for o in serial.outcomes] == \
+        [(o.claim.id, o.verdict, o.evidence["reason"]) for o in parallel.outcomes]
 
 
 def test_dask_local_cluster_gives_the_local_verdicts(claims_file):
     pytest.importorskip("distributed")
     local = verify_paths([claims_file], jobs=1)
     remote = verify_paths([claims_file], jobs=2, executor="dask")
-    assert [(o.claim.id, o.verdict, o.check.evidence["reason"]) for o in local.outcomes] == \
-        [(o.claim.id, o.verdict, o.check.evidence["reason"]) for o in remote.outcomes]
+    assert [(o.claim.id, o.verdict, o.evidence["reason"]) for o in local.outcomes] == \
+        [(o.claim.id, o.verdict, o.evidence["reason"]) for o in remote.outcomes]
 
 
 def test_unreachable_dask_scheduler_is_an_input_error(claims_file, capsys):
@@ -170,4 +170,4 @@ def test_a_killed_run_leaves_a_usable_store_and_resumes(root, tmp_path):
     assert stored >= 1
     resumed = verify_paths([claims], store=db, jobs=1)
     assert resumed.exit_code == 0
-    assert sum(o.cached for o in resumed.outcomes) >= 1
+    assert sum(o.from_store for o in resumed.outcomes) >= 1

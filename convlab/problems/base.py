@@ -283,6 +283,12 @@ class Problem:
                              f"{', '.join(self.measures)}", field="measure")
         return np.asarray(fn(self, X), dtype=float)
 
+    def unstated_floors(self) -> list[str]:
+        """Measures this instance supports whose floor is not stated in :attr:`floors`
+        (``dist`` and ``grad_norm`` follow from ``dist_sq`` and ``grad_norm_sq``)."""
+        return sorted(name for name in self.measures
+                      if _ROOT_OF.get(name, name) not in self.floors)
+
     def floor(self, measure: str) -> float:
         """Absolute floor of ``measure``: below it the computed value is rounding noise."""
         if measure in self.floors:

@@ -1,0 +1,66 @@
+"""Experiment designs: how a claim's checked sequence is produced, and how it is decided.
+
+One module per design (:data:`DESIGNS`): ``anytime`` (one run read at every k), ``horizon`` (one
+run per horizon N), ``scaling`` (a cost against a swept parameter), ``stability`` (a bisection
+for the edge of a parameter); :mod:`.seeds` makes any of them a statistic over seeds. A design
+module provides ``step(claim, instance, steps) -> Plan | Outcome``: given the plans executed so
+far with their samples, the next plan (:class:`~.base.Plan`, every run with its cost) or the
+decided :class:`~convlab.outcomes.Outcome`, a pure function of the samples.
+:func:`decide_pair` drives the sequence for one claim and one instance.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from types import ModuleType
+
+from ..claims import Claim
+from ..errors import InputError
+from ..outcomes import Outcome
+from ..problems.registry import InstanceSpec
+from . import anytime, horizon, scaling, stability
+from .base import Plan, Problems, Run, Samples, execute
+
+#: Design name -> module.
+DESIGNS: dict[str, ModuleType] = {m.NAME: m for m in (anytime, horizon, scaling, stability)}
+
+
+def first_plan(claim: Claim, instance: InstanceSpec) -> Plan:
+    """The first plan of the claim's design on ``instance`` (nothing runs)."""
+    return DESIGNS[claim.design].step(claim, instance, ())
+
+
+def estimated_cost(claim: Claim, instance: InstanceSpec) -> float:
+    """The expected cost of the whole design, in iterations times seeds (for progress and
+    scheduling; adaptive designs may stop earlier or go further)."""
+    return DESIGNS[claim.design].cost(claim, instance)
+
+
+def decide_pair(claim: Claim, instance: InstanceSpec) -> Outcome:
+    """Run the claim's design on one instance: plans executed in this process until the design
+    decides. Bad input becomes an outcome with ``error``, an internal failure one with
+    ``crash``; neither stops a catalog."""
+    start = time.perf_counter()
+    design = DESIGNS[claim.design]
+    problems = Problems(instance)
+    steps: tuple = ()
+    try:
+        while True:
+            result = design.step(claim, instance, steps)
+            if isinstance(result, Outcome):
+                break
+            steps += ((result, execute(claim, result, problems)),)
+    except InputError as exc:
+        result = _failed(claim, instance, error=exc.located(file=claim.file, claim=claim.id))
+    except Exception as exc:  # a failure inside convlab: report it, keep the catalog running
+        result = _failed(claim, instance, crash=f"{type(exc).__name__}: {exc}")
+    return replace(result, seconds=time.perf_counter() - start)
+
+
+def _failed(claim: Claim, instance: InstanceSpec, **why) -> Outcome:
+    return Outcome(claim=claim, instance=instance.name, expected=claim.expected_for(instance.name),
+                   design=claim.design, **why)
+
+
+__all__ = ["DESIGNS", "Plan", "Run", "Samples", "decide_pair", "estimated_cost", "first_plan"]
