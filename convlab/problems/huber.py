@@ -18,6 +18,7 @@ import numpy as np
 
 from ..runtime.jit import lazy_jit
 from .base import UNDERFLOW, Problem
+from .family import POSITIVE, Family
 
 
 @lazy_jit("grad")
@@ -75,3 +76,11 @@ def huber_1d(delta: float, L: float = 1.0, R: float = 1.0) -> Problem:
         floors={"f_gap": UNDERFLOW, "dist_sq": UNDERFLOW, "grad_norm_sq": UNDERFLOW},
         params=dict(delta=delta, L=L, R=R),
     )
+
+
+FAMILIES = (
+    Family("huber-1d", huber_1d, "smooth convex",
+           ranges={"delta": POSITIVE, "L": POSITIVE, "R": POSITIVE},
+           space={"delta": [1e-4, 1.0], "L": [0.1, 10.0], "R": [0.1, 10.0]},
+           example={"delta": 1 / 21}),
+)

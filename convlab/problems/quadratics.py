@@ -22,6 +22,7 @@ import numpy as np
 from ..runtime.jit import LazyJit, lazy_jit
 from ..runtime.random import normal
 from .base import UNDERFLOW, Problem
+from .family import FINITE, NONNEGATIVE, POSITIVE, SEED, Family, count
 
 _EPS = float(np.finfo(float).eps)
 
@@ -235,3 +236,20 @@ def error_floors(xstar: np.ndarray, L: float) -> dict[str, float]:
     dist_sq = max(scale**2, UNDERFLOW)
     return {"dist_sq": dist_sq, "f_gap": max(L * dist_sq, UNDERFLOW),
             "grad_norm_sq": max(L * L * dist_sq, UNDERFLOW)}
+
+
+FAMILIES = (
+    Family("quadratic", quadratic, "smooth (strongly) convex",
+           ranges={"d": count(1, 100_000), "L": POSITIVE, "mu": NONNEGATIVE, "seed": SEED,
+                   "spectrum": ("auto", "logspace", "linspace", "two-mode"),
+                   "x0": ("random", "ones", "mu-mode", "L-mode", "two-mode"), "R": NONNEGATIVE,
+                   "xstar": ("zero", "random"), "fstar": FINITE, "noise": NONNEGATIVE},
+           space={"d": [1, 30], "L": [0.1, 10.0], "mu": [0.0, 0.1], "seed": [0, 10_000],
+                  "spectrum": ["linspace", "logspace", "two-mode"],
+                  "x0": ["random", "ones", "mu-mode", "L-mode", "two-mode"]},
+           example={"d": 6, "mu": 0.1}, memory=lambda p: 8.0 * 3 * p["d"] ** 2),
+    Family("nesterov-chain", nesterov_chain, "smooth convex (worst case)",
+           ranges={"m": count(1, 100_000), "L": POSITIVE},
+           space={"m": [1, 60], "L": [0.1, 10.0]}, example={"m": 5},
+           memory=lambda p: 8.0 * 3 * p["m"] ** 2),
+)

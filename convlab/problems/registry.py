@@ -1,9 +1,10 @@
 """Problem families by name, and instances built from (possibly symbolic) parameters.
 
-A family is a builder function; its signature is its schema: parameter names, defaults (a
-parameter without a default is required) and types (``int``, ``float``, ``str``, ``bool``). A
-numeric parameter may be given as an expression of the other numeric parameters and of the
-horizon ``N`` (e.g. ``delta = "R/(2*N+1)"``), parsed safely (:mod:`convlab.rates.expressions`).
+Each family module declares its families next to their builders (:class:`~.family.Family`, in a
+module-level tuple ``FAMILIES``); the registry collects them from :data:`FAMILY_MODULES` the
+first time a name is looked up, and plugins add theirs with :func:`register_family`. A numeric
+parameter may be given as an expression of the other numeric parameters and of the horizon ``N``
+(e.g. ``delta = "R/(2*N+1)"``), parsed safely (:mod:`convlab.rates.expressions`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import tomllib
+from collections.abc import Iterator, Mapping as MappingABC
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -19,14 +21,14 @@ from ..errors import InputError
 from ..names import closest
 from ..rates.expressions import evaluate_scalar, free_names, parse_expression
 from .base import Problem
+from .family import Family
 
-#: Family name -> ``"module:builder"`` in ``convlab.problems``. Modules are imported when a
-#: family is first used, so importing convlab imports no numba.
-FAMILIES: dict[str, str] = {
+#: Family modules of convlab (``convlab.problems.<name>``), one per mathematical class.
+FAMILY_MODULES = ("quadratics", "huber")
+
+#: Families not yet declared with the family contract: name -> ``"module:builder"``.
+_LEGACY: dict[str, str] = {
     # smooth convex and strongly convex
-    "quadratic": "quadratics:quadratic",
-    "nesterov-chain": "quadratics:nesterov_chain",
-    "huber-1d": "huber:huber_1d",
     "huber-regression": "regression:huber_regression",
     "ridge-logistic": "regression:ridge_logistic",
     # smooth nonconvex, PL, second order (section 5.1-5.4, 5.11)
@@ -88,48 +90,120 @@ FAMILIES: dict[str, str] = {
     "quad-diag-sam": "games:quad_diag_sam",
 }
 
-_TYPES = {"int": int, "float": float, "str": str, "bool": bool}
+
+
+def _legacy_family(name: str, where: str) -> Family:
+    module, function = where.split(":")
+    builder = getattr(importlib.import_module(f"convlab.problems.{module}"), function)
+    family = object.__new__(Family)  # no ranges declared yet: skip the declaration checks
+    for attr, value in dict(name=name, build=builder, problem_class="", ranges={}, space={},
+                            example={}, memory=None).items():
+        object.__setattr__(family, attr, value)
+    return family
+
+
+class _Registry(MappingABC):
+    """Name -> :class:`Family`: convlab's family modules, loaded on first lookup, and the
+    families plugins register."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, Family] = {}
+        self._loaded = False
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        for module in FAMILY_MODULES:
+            for family in importlib.import_module(f"convlab.problems.{module}").FAMILIES:
+                if family.name in self._items:
+                    raise RuntimeError(f"family {family.name!r} registered twice")
+                self._items[family.name] = family
+        for name, where in _LEGACY.items():
+            self._items[name] = _legacy_family(name, where)
+
+    def add(self, family: Family, *, replace: bool = False) -> Family:
+        self._load()
+        if family.name in self._items and not replace:
+            raise InputError(f"family '{family.name}' is already registered "
+                             f"(by {self._items[family.name].module})", field="family")
+        self._items[family.name] = family
+        return family
+
+    def __getitem__(self, name: str) -> Family:
+        self._load()
+        return self._items[name]
+
+    def __iter__(self) -> Iterator[str]:
+        self._load()
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        self._load()
+        return len(self._items)
+
+
+#: Family name -> :class:`Family` (loads convlab's family modules on first use).
+FAMILIES = _Registry()
+
+
+def register_family(family: Family, *, replace: bool = False) -> Family:
+    """Add a family (a :class:`Family` declaration) to the registry, after checking it once on
+    its ``example`` instance: the parameters are in range, the instance builds, states a floor
+    for every measure it supports and passes its own check of certified constants."""
+    if not isinstance(family, Family):
+        raise TypeError(f"expected a Family, got {family!r}")
+    check_names_of(family, family.example)
+    family.validate(family.example)
+    problem = family.build(**family.example)
+    family.check(problem)
+    failures = problem.certify()
+    if failures:
+        raise ValueError(f"family {family.name}: example instance fails its check: "
+                         f"{'; '.join(failures)}")
+    return FAMILIES.add(family, replace=replace)
+
+
+def get_family(family: str) -> Family:
+    """The registered family ``family``; an :class:`InputError` suggesting the closest name."""
+    if family not in FAMILIES:
+        raise InputError(f"unknown problem family '{family}'{closest(family, FAMILIES)}; "
+                         f"known: {', '.join(sorted(FAMILIES))}", field="family")
+    return FAMILIES[family]
 
 
 def family_schema(family: str) -> dict[str, tuple[type, Any]]:
     """Parameter name -> (type, default) of a family; the default is ``inspect.Parameter.empty``
     for a required parameter."""
-    builder = _builder(family)
-    schema = {}
-    for name, par in inspect.signature(builder).parameters.items():
-        annotation = par.annotation if isinstance(par.annotation, str) else par.annotation.__name__
-        schema[name] = (_TYPES.get(annotation, float), par.default)
-    return schema
-
-
-def _builder(family: str) -> Callable[..., Problem]:
-    if family not in FAMILIES:
-        raise InputError(f"unknown problem family '{family}'{closest(family, FAMILIES)}; "
-                         f"known: {', '.join(sorted(FAMILIES))}", field="family")
-    module, function = FAMILIES[family].split(":")
-    return getattr(importlib.import_module(f"convlab.problems.{module}"), function)
+    return get_family(family).schema
 
 
 def get_builder(family: str) -> Callable[..., Problem]:
     """The builder function of ``family`` (imports its module)."""
-    return _builder(family)
+    return get_family(family).build
+
+
+def check_names_of(family: Family, raw: Mapping[str, Any]) -> dict[str, tuple[type, Any]]:
+    """Check that ``raw`` names only parameters of ``family`` and all required ones; return the
+    family's schema."""
+    schema = family.schema
+    unknown = [k for k in raw if k not in schema]
+    if unknown:
+        k = unknown[0]
+        raise InputError(f"unknown parameter '{k}' for family '{family.name}'"
+                         f"{closest(k, schema)}; expected some of: {', '.join(schema)}", field=k)
+    missing = [k for k, (_, default) in schema.items()
+               if default is inspect.Parameter.empty and k not in raw]
+    if missing:
+        raise InputError(f"family '{family.name}' needs parameter(s) {', '.join(missing)}",
+                         field=missing[0])
+    return schema
 
 
 def check_names(family: str, raw: Mapping[str, Any]) -> dict[str, tuple[type, Any]]:
     """Check that ``raw`` names only parameters of ``family`` and all required ones; return the
     family's schema."""
-    schema = family_schema(family)
-    unknown = [k for k in raw if k not in schema]
-    if unknown:
-        k = unknown[0]
-        raise InputError(f"unknown parameter '{k}' for family '{family}'{closest(k, schema)}; "
-                         f"expected some of: {', '.join(schema)}", field=k)
-    missing = [k for k, (_, default) in schema.items()
-               if default is inspect.Parameter.empty and k not in raw]
-    if missing:
-        raise InputError(f"family '{family}' needs parameter(s) {', '.join(missing)}",
-                         field=missing[0])
-    return schema
+    return check_names_of(get_family(family), raw)
 
 
 def resolve_parameters(family: str, raw: Mapping[str, Any],
@@ -191,12 +265,17 @@ def _parse(text: str, key: str):
 def build(family: str, raw: Mapping[str, Any], context: Mapping[str, float] | None = None) -> Problem:
     """Build an instance of ``family`` from raw parameters (see :func:`resolve_parameters`)."""
     values = resolve_parameters(family, raw, context)
+    fam = get_family(family)
+    fam.validate(values)
     try:
-        return _builder(family)(**values)
+        problem = fam.build(**values)
     except ValueError as exc:
         if isinstance(exc, InputError):
             raise
         raise InputError(f"invalid parameters for family '{family}': {exc}") from None
+    if fam.ranges:  # declared with the family contract
+        fam.check(problem)
+    return problem
 
 
 @dataclass(frozen=True)
