@@ -23,12 +23,6 @@ from .errors import InputError
 
 #: Family -> a default search space (parameter -> [low, high] or choices).
 DEFAULT_SPACES: dict[str, dict[str, Any]] = {
-    "nesterov-chain-horizon": {"N": [1, 200]},
-    "huber-ogm-worst": {"N": [1, 200]},
-    "bilinear-horizon": {"T": [4, 10_000]},
-    "pl-sin": {"d": [1, 30], "seed": [0, 10_000]},
-    "ls-wide-consistent": {"seed": [0, 10_000]},
-    "cournot": {"N": [2, 20]},
 }
 
 

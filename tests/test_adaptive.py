@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from convlab.runtime.random import normal, sample_id
-from convlab.problems.adaptive import (adopt_toy, online_linear_ball, quad_affine_noise,
-                                       quartic_coords, reddi_online)
+from convlab.problems.online import adopt_toy, online_linear_ball, reddi_online
+from convlab.problems.stochastic import quad_affine_noise, quartic_coords
 from convlab.problems.selfconcordant import (log_separable, logbarrier_polytope,
                                              logistic_newton, newton_decrement)
 from convlab.run import run

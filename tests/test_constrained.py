@@ -85,6 +85,27 @@ def test_box_ball_nonneg_projections(v, lo, hi, r):
         z = rng.standard_normal(len(v))
         y = c + r * rng.uniform() * z / np.linalg.norm(z)
         assert (v - p) @ (y - p) <= 1e-10 * (1 + np.abs(v).max()) ** 2
+    # the ball centred at 0: the same operations as project_ball with c = 0
+    q = np.empty_like(v)
+    sets.project_ball_origin(v, r, q)
+    sets.project_ball(v, np.zeros_like(v), r, p)
+    assert np.array_equal(p, q)
+    q = v.copy()
+    sets.project_ball_origin(q, r, q)  # aliasing allowed
+    assert np.array_equal(p, q)
+
+
+def test_projections_keep_a_nan():
+    v = np.array([0.5, np.nan, -2.0, 3.0])
+    p = np.empty_like(v)
+    for project in (lambda: sets.project_simplex(v, 1.0, p), lambda: sets.project_nonneg(v, p),
+                    lambda: sets.project_l1_ball(v, 1.0, p),
+                    lambda: sets.project_box(v, -1.0, 1.0, p),
+                    lambda: sets.project_ball(v, np.zeros(4), 1.0, p),
+                    lambda: sets.project_ball_origin(v, 1.0, p)):
+        p[:] = 0.0
+        project()
+        assert np.isnan(p[1])
 
 
 @FAST
@@ -108,6 +129,12 @@ def test_lmos_match_brute_force(g, r):
     sets.lmo_ball(g, c, r, s)
     assert np.linalg.norm(s - c) <= r * (1 + 1e-12)
     assert g @ s == pytest.approx(g @ c - r * np.linalg.norm(g), abs=1e-12 * (1 + np.abs(g).sum()))
+    sets.lmo_ball_origin(g, r, s)
+    assert np.linalg.norm(s) <= r * (1 + 1e-12)
+    assert g @ s == pytest.approx(-r * np.linalg.norm(g), abs=1e-12 * (1 + np.abs(g).sum()))
+    s0 = np.empty(d)
+    sets.lmo_ball(g, np.zeros(d), r, s0)
+    assert np.array_equal(s, s0)
 
 
 # -- helpers ---------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 
 from convlab.runtime.random import randint, sample_id
 from convlab.algorithms.variance_reduced import OWN_COUNTER
-from convlab.problems.noisy_ball import quad_ball_noise
+from convlab.problems.stochastic import quad_ball_noise
 from convlab.problems.finite_sums import (ls_consistent_finite_sum, ls_noisy_finite_sum,
                                           ridge_finite_sum)
 from convlab.run import run

@@ -11,8 +11,8 @@ from scipy import stats
 
 from convlab.runtime.random import sample_id
 from convlab.algorithms.compressed import top_k
-from convlab.problems.stochastic2 import (clip_bias_1d, ef21_quadratics, quad_heavy_tail,
-                                          shb_anisotropic)
+from convlab.problems.finite_sums import ef21_quadratics
+from convlab.problems.stochastic import clip_bias_1d, quad_heavy_tail, shb_anisotropic
 from convlab.run import run
 
 FAST = settings(max_examples=8, deadline=None,
@@ -383,7 +383,7 @@ def test_ef21_step_rule_selects_the_certified_step():
 
 
 def test_l1_regression_ball_projection_and_constants():
-    from convlab.problems.stochastic2 import l1_regression_ball
+    from convlab.problems.stochastic import l1_regression_ball
 
     pr = l1_regression_ball(m=30, d=5, seed=2, radius_factor=2.0)
     r = pr.certified["radius"]

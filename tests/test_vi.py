@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from convlab import run
 from convlab.runtime.random import normal, randint, sample_id, uniform
-from convlab.problems import vi
+from convlab.problems import fixed_points, vi
 
 FAST = settings(max_examples=10, deadline=None)
 
@@ -115,7 +115,7 @@ def test_reflection_rotation_nonexpansive_with_fixed_point_zero():
     rng = np.random.default_rng(0)
     for kw in (dict(kind="reflection"), dict(kind="rotation", theta=0.3),
                dict(kind="rotation", theta=math.pi / 2)):
-        pr = vi.reflection_rotation(**kw)
+        pr = fixed_points.reflection_rotation(**kw)
         T = lambda z: z - F(pr, z)  # noqa: E731
         for z, w in random_pairs(rng, 2):
             assert np.linalg.norm(T(z) - T(w)) <= np.linalg.norm(z - w) * (1 + 1e-14)
@@ -123,9 +123,9 @@ def test_reflection_rotation_nonexpansive_with_fixed_point_zero():
         assert pr.measure("residual", np.array([[1.0, 0.0]]))[0] == pytest.approx(
             np.linalg.norm(F(pr, np.array([1.0, 0.0]))), rel=1e-15)
     with pytest.raises(ValueError):
-        vi.reflection_rotation(kind="shear")
+        fixed_points.reflection_rotation(kind="shear")
     with pytest.raises(ValueError):
-        vi.reflection_rotation(kind="rotation", theta=2 * math.pi)
+        fixed_points.reflection_rotation(kind="rotation", theta=2 * math.pi)
 
 
 @FAST
@@ -162,7 +162,7 @@ def test_cocoercive_identity_and_invalid():
 
 
 def test_infeasible_affine_displacement_vector():
-    pr = vi.infeasible_affine_3d()
+    pr = fixed_points.infeasible_affine_3d()
     v = np.array([0.0, 0.0, -1.0])
     rng = np.random.default_rng(3)
     T = lambda z: z - F(pr, z)  # noqa: E731
@@ -175,7 +175,7 @@ def test_infeasible_affine_displacement_vector():
     assert np.allclose(F(pr, np.array([*ustar, 5.0])), v, atol=1e-15)
     assert pr.certified["R_u"] == pytest.approx(np.linalg.norm(ustar), rel=1e-14)
     with pytest.raises(ValueError):
-        vi.infeasible_affine_3d(w3=0.0)
+        fixed_points.infeasible_affine_3d(w3=0.0)
 
 
 def _drs_T(z, c2=3.0, r=1.0):
@@ -189,7 +189,7 @@ def _drs_T(z, c2=3.0, r=1.0):
 
 
 def test_drs_operator_firmly_nonexpansive_and_v():
-    pr = vi.drs_halfplane_disk()
+    pr = fixed_points.drs_halfplane_disk()
     rng = np.random.default_rng(4)
     v = np.array([0.0, 2.0])
     for z, w in random_pairs(rng, 2, 50):
@@ -202,7 +202,7 @@ def test_drs_operator_firmly_nonexpansive_and_v():
     tr = run(pr, "halpern", iterations=20000)
     assert pr.measure("residual_minus_v_sq", tr.points["last"][-1])[0] < 1e-6
     with pytest.raises(ValueError):
-        vi.drs_halfplane_disk(c2=0.5)
+        fixed_points.drs_halfplane_disk(c2=0.5)
 
 
 @FAST
@@ -433,13 +433,13 @@ def test_forward_step_divergence_is_reported():
 
 
 def test_halpern_matches_numpy_and_lieder_equality():
-    pr = vi.drs_halfplane_disk()
+    pr = fixed_points.drs_halfplane_disk()
     tr = run(pr, "halpern", checkpoints=ks(40))
     last, est = numpy_halpern(pr, 1.0, 40)
     assert np.allclose(tr.points["last"], last, atol=1e-12, rtol=0)
     assert np.allclose(tr.points["v_est"], est, atol=1e-12, rtol=0)
     # T = -I: residual 2R/(k+1) at even k and 0 (up to rounding) at odd k (Lieder 2021)
-    pr = vi.reflection_rotation()
+    pr = fixed_points.reflection_rotation()
     tr = run(pr, "halpern", checkpoints=ks(30))
     r = tr.measure("residual")
     even = np.arange(0, 31, 2)
@@ -453,7 +453,7 @@ def test_halpern_matches_numpy_and_lieder_equality():
 
 
 def test_halpern_infeasible_affine_explicit_bound():
-    pr = vi.infeasible_affine_3d()
+    pr = fixed_points.infeasible_affine_3d()
     tr = run(pr, "halpern", iterations=20000)
     e = tr.measure("residual_minus_v_sq")
     bound = 4 * pr.certified["R_u"] ** 2 / (tr.k + 1) ** 2

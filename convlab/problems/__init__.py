@@ -20,7 +20,7 @@ def nesterov_chain(*args, **kwargs) -> Problem:
 
 
 def huber_1d(*args, **kwargs) -> Problem:
-    """1-D Huber worst case; see :func:`convlab.problems.huber.huber_1d`."""
+    """1-D Huber worst case; see :func:`convlab.problems.worst_cases.huber_1d`."""
     return get_builder("huber-1d")(*args, **kwargs)
 
 

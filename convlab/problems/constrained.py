@@ -30,7 +30,14 @@ certificate rows (x*, u or λ) are appended as the last rows of ``A``; ``b`` is 
 
 Floors. The data are rounded to float64, so the minimiser of the stored problem differs from
 the certified x* by about eps·cond·||x*|| (cond of the active block); the floors below bound
-that (and the rounding of the measure itself), with a safety factor.
+that (and the rounding of the measure itself), with a safety factor. The ``grad`` oracle is
+the gradient of the smooth part, which does not vanish at a constrained or composite solution;
+its ``grad_norm_sq`` floor is the rounding of the residual Ax − b (or Hx − c), which cancels,
+passed through Aᵀ, plus L² times the floor of dist². The Frank–Wolfe measures: ``fw_gap`` (and
+the kernels' running ``min_fw_gap``) carry the rounding of <g, x − s>; the quotient
+``f_gap_over_fw_gap`` has no absolute floor of its own (underflow): it carries the relative
+errors of its two parts, and is noise only where f_gap or fw_gap is at its own floor, which a
+level on the quotient cannot express.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ import numpy as np
 
 from ..runtime.jit import lazy_jit
 from .base import UNDERFLOW, Problem
+from .family import POSITIVE, SEED, Family, count
 from .sets import lmo_l1_ball, lmo_simplex, project_l1_ball, project_nonneg, project_simplex
 
 _EPS = float(np.finfo(float).eps)
@@ -73,6 +81,19 @@ _FW_MEASURES = {
     "f_gap_over_fw_gap": (primal_over_fw_gap,
                           "(f(x) - f*)/fw_gap(x), at most 1 by convexity (Jaggi 2013)"),
 }
+
+
+def _fw_floors(fw_floor: float) -> dict[str, float]:
+    """Floors of the Frank–Wolfe measures (module docstring)."""
+    return {"fw_gap": fw_floor, "min_fw_gap": fw_floor, "f_gap_over_fw_gap": UNDERFLOW}
+
+
+def _residual_grad_floor(L: float, data_norm: float, xstar_norm: float, dist_sq: float) -> float:
+    """Floor of ||Aᵀ(Ax − b)||² near x*: the residual carries about eps·(||b|| + ||A|| ||x*||),
+    Aᵀ multiplies it by ||A|| = √L (4 eps with margin), and x carries the floor of dist²."""
+    root = math.sqrt(L)
+    return max((4 * _EPS * root * (data_norm + root * xstar_norm)) ** 2 + L * L * dist_sq,
+               UNDERFLOW)
 
 
 # -- lasso (P15) -----------------------------------------------------------------------------
@@ -224,7 +245,9 @@ def lasso_certified(n: int = 50, d: int = 200, s: int = 5, lam: float = 0.1, see
         oracles={"grad": least_squares_grad, "value": lasso_value, "prox": lasso_prox,
                  "hess": least_squares_hess},
         x0=start, xstar=xs, fstar=fstar, L=L, mu=min(mu, L), f0_gap=f0,
-        floors={"dist_sq": dist_sq, "f_gap": max(L * dist_sq, UNDERFLOW)},
+        floors={"dist_sq": dist_sq, "f_gap": max(L * dist_sq, UNDERFLOW),
+                "grad_norm_sq": _residual_grad_floor(L, float(np.linalg.norm(b)),
+                                                     float(np.linalg.norm(xs)), dist_sq)},
         params=dict(n=n, d=d, s=s, lam=lam, seed=int(seed), x0=x0),
         certified=dict(cond_active=cond, dual_margin=float(1.0 - np.max(np.abs(u[off]))) if off.size else 1.0),
     )
@@ -338,9 +361,13 @@ def l1ball_quadratic_certified(d: int = 30, seed: int = 0, m: int = 40, support:
         oracles={"grad": l1q_grad, "value": l1q_value, "lmo": l1q_lmo, "prox": l1q_prox,
                  "hess": l1q_hess},
         x0=start, xstar=xs, fstar=fstar, L=L, mu=mu, f0_gap=f0,
-        # 1 − ||x||₁ is formed from d rounded terms: tau·4·d·eps; the quadratic part is tiny
+        # 1 − ||x||₁ is formed from d rounded terms: tau·4·d·eps; the quadratic part is tiny.
+        # Hx − c cancels: d products of size L||x*|| and c, about √d eps each (4 with margin)
         floors={"f_gap": tau * 4 * (d + 2) * _EPS + L * dist_sq, "dist_sq": dist_sq,
-                "fw_gap": fw_floor, "min_fw_gap": fw_floor},
+                "grad_norm_sq": max(d * (4 * _EPS * (L * float(np.linalg.norm(xs))
+                                                     + float(np.linalg.norm(c)))) ** 2
+                                    + L * L * dist_sq, UNDERFLOW),
+                **_fw_floors(fw_floor)},
         params=dict(d=d, seed=int(seed), m=m, support=support, tau=tau, x0=x0),
         certified=dict(D=2.0, radius=1.0),
         extra_measures=dict(_FW_MEASURES),
@@ -416,7 +443,9 @@ def nnls_certified(n: int = 100, d: int = 50, seed: int = 0, zeros: int = 20,
         A=np.vstack([M, xs, lam_f]), b=b, p=np.zeros(1),
         oracles={"grad": least_squares_grad, "value": nnls_value, "prox": nnls_prox, "hess": least_squares_hess},
         x0=start, xstar=xs, fstar=0.5 * float(r @ r), L=L, mu=mu, f0_gap=f0,
-        floors={"dist_sq": dist_sq, "f_gap": max(L * dist_sq, UNDERFLOW)},
+        floors={"dist_sq": dist_sq, "f_gap": max(L * dist_sq, UNDERFLOW),
+                "grad_norm_sq": _residual_grad_floor(L, float(np.linalg.norm(b)),
+                                                     float(np.linalg.norm(xs)), dist_sq)},
         params=dict(n=n, d=d, seed=int(seed), zeros=zeros, x0=x0),
     )
 
@@ -630,9 +659,49 @@ def portfolio_logbarrier(d: int = 50, m: int = 500, seed: int = 0, scale: float 
         oracles={"grad": portfolio_grad, "value": portfolio_value, "lmo": portfolio_lmo,
                  "prox": portfolio_prox, "hess": portfolio_hess},
         x0=start, xstar=None, fstar=fstar, L=math.inf, mu=0.0, f0_gap=f0,
-        floors={"f_gap": gap, "fw_gap": gap, "min_fw_gap": gap},
+        # f_gap and fw_gap: the certified accuracy of f* (a high floor, <= 1e-12); the gradient
+        # −(1/m) Σ rᵢ/(rᵢᵀx) is a sum of terms of one sign (r > 0): no cancellation, underflow
+        floors={"f_gap": gap, "grad_norm_sq": UNDERFLOW, **_fw_floors(gap)},
         params=dict(d=d, m=m, seed=int(seed), scale=scale),
         certified=dict(gsc_M=2.0 * math.sqrt(m), gsc_nu=3.0, D=math.sqrt(2.0), fw_gap_ref=gap,
                        n_support=float(np.count_nonzero(x_ref))),
         extra_measures=dict(_FW_MEASURES),
     )
+
+
+FAMILIES = (
+    # M (n×d) with the copies of the certificate search, SVDs and rank tests, [M; x*; u], and
+    # MᵀM (d×d) when n >= d
+    Family("lasso-certified", lasso_certified, "composite",
+           ranges={"n": count(1), "d": count(1), "s": count(1), "lam": POSITIVE, "seed": SEED,
+                   "x0": ("zero", "random")},
+           space={"n": [10, 40], "d": [5, 60], "s": [1, 3], "lam": [0.01, 1.0],
+                  "seed": [0, 10_000], "x0": ["zero", "random"]},
+           example={"n": 20, "d": 40, "s": 3},
+           memory=lambda p: 8.0 * (5 * p["n"] * p["d"] + min(p["n"], p["d"]) ** 2
+                                   + 4 * (p["n"] + p["d"]))),
+    # B (m×d), H (d×d), [H; x*; u] and the eigendecomposition of H. The space leaves out the
+    # start e1: Problem.certify samples points around x0 without projecting them on the ball,
+    # and outside the ball the value oracle (valid on the feasible set) can be negative
+    Family("l1ball-quadratic-certified", l1ball_quadratic_certified, "constrained",
+           ranges={"d": count(1), "seed": SEED, "m": count(1), "support": count(1),
+                   "tau": POSITIVE, "x0": ("e1", "zero", "uniform-vertex")},
+           space={"d": [3, 30], "seed": [0, 10_000], "m": [5, 50], "support": [1, 3],
+                  "tau": [0.1, 10.0], "x0": ["zero", "uniform-vertex"]},
+           example={"d": 8, "m": 10},
+           memory=lambda p: 8.0 * (p["m"] * p["d"] + 4 * p["d"] ** 2)),
+    # R (m×d), [R; x_ref], Rᵀ diag(1/t²) (d×m) and the Newton Hessian (d×d)
+    Family("portfolio-logbarrier", portfolio_logbarrier, "constrained (generalized self-concordant)",
+           ranges={"d": count(2), "m": count(1), "seed": SEED, "scale": POSITIVE},
+           space={"d": [2, 20], "m": [10, 200], "seed": [0, 10_000], "scale": [0.01, 0.5]},
+           example={"d": 5, "m": 50},
+           memory=lambda p: 8.0 * (3 * p["m"] * p["d"] + 3 * p["d"] ** 2)),
+    # M (n×d), [M; x*; λ], MᵀM (d×d) with its solve and eigendecomposition
+    Family("nnls-certified", nnls_certified, "constrained",
+           ranges={"n": count(2), "d": count(1), "seed": SEED, "zeros": count(0),
+                   "x0": ("ones", "zero")},
+           space={"n": [20, 100], "d": [5, 15], "seed": [0, 10_000], "zeros": [0, 4],
+                  "x0": ["ones", "zero"]},
+           example={"n": 20, "d": 8, "zeros": 3},
+           memory=lambda p: 8.0 * (2 * p["n"] * p["d"] + 3 * p["d"] ** 2 + 2 * p["n"])),
+)

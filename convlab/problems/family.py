@@ -45,7 +45,8 @@ REQUIRED = inspect.Parameter.empty
 
 @dataclass(frozen=True)
 class Interval:
-    """A range of numbers, closed unless ``open_low``/``open_high``."""
+    """A range of finite numbers, closed unless ``open_low``/``open_high`` (an infinite end
+    only says the range is unbounded: inf and NaN are never in a range)."""
 
     low: float = -math.inf
     high: float = math.inf
@@ -54,7 +55,7 @@ class Interval:
 
     def __contains__(self, value: float) -> bool:
         v = float(value)
-        if math.isnan(v):
+        if not math.isfinite(v):  # no family parameter is infinite or NaN
             return False
         above = v > self.low if self.open_low else v >= self.low
         below = v < self.high if self.open_high else v <= self.high

@@ -31,9 +31,14 @@ a full-rank A, or λ_r > 0), ``L_max`` = max_i ||a_i||² + λ_r (every f_i is L_
 extended precision), ``lambda_r`` and ``n``.
 
 Floors: an iterate cannot come closer to x* than the float64 grid around it, so
-``dist_sq`` ≈ (4 eps ||x*||)² (the same convention as the quadratic families, a few ulps per
-coordinate) and f_gap, grad_norm_sq follow with L and L². With σ* = 0 exactly the floor is what
-the arithmetic of the update allows; with noise the SGD plateaus are far above it.
+``dist_sq`` ≈ (4 eps ||x*|| + δ)² (the same convention as the quadratic families, a few ulps per
+coordinate, plus the estimated error δ of the computed x*: the correction of one more refinement
+step, about eps ||x*|| after the two refinements, 0 for consistent data) and f_gap,
+grad_norm_sq follow with L and L². With σ* = 0 exactly the floor is what the arithmetic of the
+update allows; with noise the SGD plateaus are far above it.
+
+:func:`ef21_quadratics` (recipe P27) is a finite sum of quadratics with its own layout (see its
+docstring).
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ import numpy as np
 
 from ..runtime.jit import lazy_jit
 from .base import UNDERFLOW, Problem
+from .family import NONNEGATIVE, POSITIVE, SEED, Family, Interval, count
+from .quadratics import quadratic_grad, quadratic_value
 
 _EPS = float(np.finfo(float).eps)
 _GRID = 2.0 ** -12
@@ -129,10 +136,13 @@ def _build(family: str, name: str, rows: np.ndarray, b: np.ndarray, xstar: np.nd
     res = Al @ xl - b.astype(np.longdouble)
     comp = Al * res[:, None] + np.longdouble(lam) * xl[None, :]
     sigma_star_sq = float(np.mean(np.sum(comp * comp, axis=1)))
+    # estimated error of x*: one more refinement correction from ∇f(x*) in extended precision
+    # (0 for consistent data: the residuals vanish exactly)
+    xstar_error = float(np.linalg.norm(np.linalg.solve(H, comp.mean(axis=0).astype(float))))
     fstar = float(0.5 * np.mean(res * res) + 0.5 * np.longdouble(lam) * (xl @ xl))
     start = np.zeros(d) if x0 is None else x0
     e0 = start - xstar
-    dist_sq = max((4 * _EPS * float(np.linalg.norm(xstar))) ** 2, UNDERFLOW)
+    dist_sq = max((4 * _EPS * float(np.linalg.norm(xstar)) + xstar_error) ** 2, UNDERFLOW)
     certified = dict(L_max=float(norms.max() + lam), L_mean=float(norms.mean() + lam),
                      sigma_star_sq=sigma_star_sq, lambda_r=float(lam), n=float(n))
     if floor_step_lmax > 0:
@@ -280,3 +290,130 @@ def ridge_finite_sum(n: int = 200, d: int = 20, kappa_max: float = 100.0,
                   f"ridge-finite-sum(n={n}, d={d}, kappa_max={kappa_max:g}, seed={seed})",
                   rows, b, xstar, lam,
                   dict(n=n, d=d, kappa_max=kappa_max, sigma_noise=sigma_noise, seed=int(seed)))
+
+
+# -- P27 ef21-quadratics ----------------------------------------------------------------------
+
+
+@lazy_jit("sgrad")
+def _ef21_sgrad(A, b, p, x, t, s, out):
+    """Exact gradient of component i = s mod n: H_i (x − c_i), H_i = A[(i+1)d:(i+2)d],
+    c_i = b[(i+1)d:(i+2)d]."""
+    d = x.shape[0]
+    n = np.int64(p[0])
+    i0 = (s % n + 1) * d
+    for r in range(d):
+        acc = 0.0
+        for j in range(d):
+            acc += A[i0 + r, j] * (x[j] - b[i0 + j])
+        out[r] = acc
+
+
+def ef21_quadratics(n: int = 10, d: int = 20, topk: int = 1, seed: int = 3,
+                    boost: float = 10.0, spread: float = 3.0, step_rule: str = "QM") -> Problem:
+    """f = (1/n) Σ_i ½ (x − c_i)ᵀ H_i (x − c_i) (CLAIMS.md P27): H_i = Q_i diag(U[0.1, 1]) Q_iᵀ
+    (Q_i Haar), H_1 multiplied by ``boost``, c_i ~ N(0, spread² I); start x0 = 0.
+
+    The ``sgrad`` oracle with sample s returns ∇f_{s mod n} exactly (no noise): worker i of a
+    distributed method calls it with s = i.
+
+    Certified: x* = (Σ H_i)⁻¹ Σ H_i c_i, f* = f(x*), f − f* = ½ eᵀ H̄ e (H̄ = mean H_i), L =
+    λ_max(H̄), μ = λ_min(H̄); ``n``; ``L_max`` = max L_i, ``L_QM`` = sqrt(mean L_i²), ``L_AM`` =
+    mean L_i (L_i = λ_max(H_i)); for Top-k with α = topk/d (Richtárik, Sokolov & Fatkhullin
+    2021): ``theta_ef`` = 1 − sqrt(1 − α), ``beta_ef`` = (1 − α)/(1 − sqrt(1 − α)) and the steps
+    ``gamma_qm`` = 1/(L + L_QM sqrt(β/θ)), ``gamma_am`` = 1/(L + L_AM sqrt(β/θ)), and ``gamma``,
+    the one of the two that ``step_rule`` (``QM`` or ``AM``) names, so that one claim can use
+    either step on two instances.
+
+    Oracles (operands: ``A`` = [H̄; H_1; ...; H_n] stacked, ``b`` = [x*; c_1; ...; c_n], ``p`` =
+    [n]): ``grad`` and ``value`` are the quadratic family's on (H̄, x*) (f − f* from e = x − x*),
+    ``sgrad`` is :func:`_ef21_sgrad`.
+
+    Floors: those of the quadratic family (:func:`.quadratics.error_floors`, e carrying about
+    eps ||x*||) with the estimated error δ of the computed x* added to the distance:
+    dist_sq = (4 eps ||x*|| + δ)², f_gap = L dist_sq, grad_norm_sq = L² dist_sq. δ is the
+    correction of one refinement step whose residual Σ_i H_i (c_i − x*) is formed in extended
+    precision from the stored components (the ones ``sgrad`` returns, so a method that uses only
+    them converges to the exact x* of the stored data).
+    """
+    n, d, topk = int(n), int(d), int(topk)
+    if n < 1 or d < 1:
+        raise ValueError(f"n and d must be >= 1, got n={n}, d={d}")
+    if not 1 <= topk <= d:
+        raise ValueError(f"topk must be in 1..d, got {topk} (d={d})")
+    if not boost > 0 or not spread >= 0:
+        raise ValueError(f"need boost > 0 and spread >= 0, got {boost}, {spread}")
+    if step_rule not in ("QM", "AM"):
+        raise ValueError(f"step_rule must be 'QM' or 'AM', got {step_rule!r}")
+    rng = np.random.default_rng(int(seed))
+    Hs, cs = [], []
+    for i in range(n):
+        q, r = np.linalg.qr(rng.standard_normal((d, d)))
+        Q = q * np.sign(np.diag(r))
+        lam = rng.uniform(0.1, 1.0, d) * (boost if i == 0 else 1.0)
+        H = (Q * lam) @ Q.T
+        Hs.append(0.5 * (H + H.T))
+        cs.append(spread * rng.standard_normal(d))
+    Hbar = sum(Hs) / n
+    xs = np.linalg.solve(sum(Hs), sum(H @ c for H, c in zip(Hs, cs)))
+    x0 = np.zeros(d)
+    Li = np.array([np.linalg.eigvalsh(H).max() for H in Hs])
+    eig = np.linalg.eigvalsh(Hbar)
+    L, mu = float(eig.max()), float(eig.min())
+    alpha = topk / d
+    theta = 1.0 - math.sqrt(1.0 - alpha)
+    beta = (1.0 - alpha) / theta
+    L_QM, L_AM = float(np.sqrt(np.mean(Li**2))), float(np.mean(Li))
+    fstar = float(np.mean([0.5 * (xs - c) @ H @ (xs - c) for H, c in zip(Hs, cs)]))
+    res = sum(H.astype(np.longdouble) @ (c.astype(np.longdouble) - xs.astype(np.longdouble))
+              for H, c in zip(Hs, cs))
+    dist = 4 * _EPS * float(np.linalg.norm(xs)) + float(
+        np.linalg.norm(np.linalg.solve(sum(Hs), res.astype(float))))
+    e0 = x0 - xs
+    gammas = {"QM": 1.0 / (L + L_QM * math.sqrt(beta / theta)),
+              "AM": 1.0 / (L + L_AM * math.sqrt(beta / theta))}
+    return Problem(
+        family="ef21-quadratics", name=f"ef21-quadratics(n={n}, d={d}, topk={topk}, seed={seed})",
+        A=np.vstack([Hbar, *Hs]), b=np.concatenate([xs, *cs]), p=np.array([float(n)]),
+        oracles={"grad": quadratic_grad, "value": quadratic_value, "sgrad": _ef21_sgrad},
+        x0=x0, xstar=xs, fstar=fstar, L=L, mu=mu, f0_gap=0.5 * float(e0 @ Hbar @ e0),
+        floors={"dist_sq": max(dist**2, UNDERFLOW), "f_gap": max(L * dist**2, UNDERFLOW),
+                "grad_norm_sq": max(L * L * dist**2, UNDERFLOW)},
+        params=dict(n=n, d=d, topk=topk, seed=int(seed), boost=float(boost), spread=float(spread),
+                    step_rule=step_rule),
+        certified=dict(L_max=float(Li.max()), L_QM=L_QM, L_AM=L_AM, alpha=alpha,
+                       theta_ef=theta, beta_ef=beta, gamma_qm=gammas["QM"],
+                       gamma_am=gammas["AM"], gamma=gammas[step_rule]),
+    )
+
+
+FAMILIES = (
+    Family("ls-noisy-finite-sum", ls_noisy_finite_sum, "finite sum (strongly convex)",
+           ranges={"n": count(), "d": count(), "sigma_noise": NONNEGATIVE, "seed": SEED,
+                   "floor_step_lmax": NONNEGATIVE},
+           space={"n": [5, 60], "d": [1, 5], "sigma_noise": [0.0, 1.0], "seed": [0, 10_000]},
+           example={"n": 30, "d": 4},
+           memory=lambda p: 8.0 * (3 * p["n"] * p["d"] + 3 * p["d"] ** 2
+                                   + (p["n"] * p["d"] ** 2 + 4 * p["d"] ** 4
+                                      if p["floor_step_lmax"] > 0 else 0))),
+    Family("ls-consistent-finite-sum", ls_consistent_finite_sum,
+           "finite sum (strongly convex, interpolation)",
+           ranges={"n": count(), "d": count(), "seed": SEED},
+           space={"n": [5, 60], "d": [1, 5], "seed": [0, 10_000]},
+           example={"n": 30, "d": 4},
+           memory=lambda p: 8.0 * (3 * p["n"] * p["d"] + 3 * p["d"] ** 2)),
+    Family("ridge-finite-sum", ridge_finite_sum, "finite sum (strongly convex)",
+           ranges={"n": count(), "d": count(), "kappa_max": Interval(1.0, math.inf, open_low=True),
+                   "sigma_noise": NONNEGATIVE, "seed": SEED},
+           space={"n": [5, 60], "d": [1, 5], "kappa_max": [2.0, 20.0],
+                  "sigma_noise": [0.0, 1.0], "seed": [0, 10_000]},
+           example={"n": 30, "d": 4, "kappa_max": 10.0},
+           memory=lambda p: 8.0 * (3 * p["n"] * p["d"] + 3 * p["d"] ** 2)),
+    Family("ef21-quadratics", ef21_quadratics, "finite sum (strongly convex, distributed)",
+           ranges={"n": count(), "d": count(), "topk": count(), "seed": SEED,
+                   "boost": POSITIVE, "spread": NONNEGATIVE, "step_rule": ("QM", "AM")},
+           space={"n": [1, 10], "d": [3, 10], "topk": [1, 3], "seed": [0, 10_000],
+                  "step_rule": ["QM", "AM"]},
+           example={"n": 3, "d": 4},
+           memory=lambda p: 8.0 * 3 * (p["n"] + 1) * p["d"] ** 2),
+)

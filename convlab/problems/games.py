@@ -1,4 +1,4 @@
-"""Games and stability families (CLAIMS.md §5.13-§5.14, recipes P45-P51).
+"""Games (CLAIMS.md §5.13, recipes P45-P49).
 
 A game is a variational inequality: the joint action z = (x, y) (or q for N players) is the
 variable and the pseudo-gradient F(z) is the ``grad`` oracle. These problems are not
@@ -13,11 +13,15 @@ Families:
 - :func:`small_gain_2p` (P47): a non-monotone 2-player quadratic game that contracts in a
   weighted norm;
 - :func:`regularized_bilinear` (P48): (μ/2)‖x‖² + xᵀAy − (μ/2)‖y‖² on a box, with noisy oracles;
-- :func:`bilinear_square` (P49): xᵀAy + (ε/2)(‖x‖² − ‖y‖²) with a prescribed singular spectrum;
-- :func:`ls_interpolating_overparam` (P50): interpolating least squares with n < d, a finite
-  sum whose component is ``s % n``; :func:`ms_operator` and :func:`ms_threshold` give SGD's exact
-  mean-square stability operator M(η) and threshold η_c (C84);
-- :func:`quad_diag_sam` (P51): ½xᵀHx with H = diag(linspace(λ_min, λ_max, d)), x0 = 1.
+- :func:`bilinear_square` (P49): xᵀAy + (ε/2)(‖x‖² − ‖y‖²) with a prescribed singular spectrum.
+
+The stability families of §5.14 (P50 ``ls-interpolating-overparam``, P51 ``quad-diag-sam``) are
+quadratics and live in :mod:`.quadratics`.
+
+Floors. With z* = 0 (P47-P49) F is linear and z − z* = z: every floor is the underflow level.
+The Cournot equilibrium is a solve (floors of an affine operator, as in :mod:`.vi`); the
+matrix game's equilibrium comes from a linear program, whose solution error is estimated from
+the square system of its supports (:func:`equilibrium_error`).
 """
 
 from __future__ import annotations
@@ -26,9 +30,12 @@ import math
 
 import numpy as np
 
-from ..runtime.jit import lazy_jit, njit_helper
+from ..runtime.jit import lazy_jit
 from ..runtime.random import normal
 from .base import UNDERFLOW, Problem
+from .family import FINITE, NONNEGATIVE, POSITIVE, SEED, Family, count
+from .quadratics import solve_error
+from .sets import project_box, project_nonneg, project_simplex
 
 _EPS = float(np.finfo(float).eps)
 
@@ -56,23 +63,8 @@ def matrix_game_grad(A, b, p, x, out):
 def two_simplex_projection(A, b, p, x, step, out):
     """Euclidean projection of (x, y) onto Δ_n × Δ_m (sort-based, Held et al. 1974)."""
     n, m = A.shape
-    _proj_simplex(x, 0, n, out)
-    _proj_simplex(x, n, n + m, out)
-
-
-@njit_helper
-def _proj_simplex(x, lo, hi, out):
-    """out[lo:hi] = Euclidean projection of x[lo:hi] onto the probability simplex."""
-    v = np.sort(x[lo:hi])[::-1]
-    css = 0.0
-    theta = 0.0
-    for r in range(hi - lo):
-        css += v[r]
-        t = (css - 1.0) / (r + 1)
-        if v[r] - t > 0:
-            theta = t
-    for i in range(lo, hi):
-        out[i] = max(x[i] - theta, 0.0)
+    project_simplex(x[:n], 1.0, out[:n])
+    project_simplex(x[n:n + m], 1.0, out[n:n + m])
 
 
 @lazy_jit("grad")
@@ -88,17 +80,14 @@ def linear_operator_grad(A, b, p, x, out):
 
 @lazy_jit("prox")
 def nonneg_projection(A, b, p, x, step, out):
-    """Projection onto the nonnegative orthant."""
-    for i in range(x.shape[0]):
-        out[i] = max(x[i], 0.0)
+    """Projection onto the nonnegative orthant (:func:`convlab.problems.sets.project_nonneg`)."""
+    project_nonneg(x, out)
 
 
 @lazy_jit("prox")
 def box_projection(A, b, p, x, step, out):
-    """Projection onto the box [−p[0], p[0]]^d."""
-    r = p[0]
-    for i in range(x.shape[0]):
-        out[i] = min(max(x[i], -r), r)
+    """Projection onto the box [−p[0], p[0]]^d (:func:`convlab.problems.sets.project_box`)."""
+    project_box(x, -p[0], p[0], out)
 
 
 @lazy_jit("sgrad")
@@ -156,6 +145,45 @@ def duality_gap_matrix(M: np.ndarray, Z: np.ndarray) -> np.ndarray:
     return (X @ M).max(axis=1) - (Y @ M.T).min(axis=1)
 
 
+def equilibrium_error(M: np.ndarray, x: np.ndarray, y: np.ndarray) -> float | None:
+    """Estimated distance from a computed equilibrium (x, y) of min_x max_y xᵀMy to the exact
+    one; None when the game is degenerate at it (supports of different sizes, a singular
+    support system, or a support solution with a negative entry).
+
+    At a nondegenerate equilibrium the supports S_x, S_y have the same size k, and x solves the
+    square system (Mᵀx)_j = v (j ∈ S_y), Σ_{S_x} x = 1, y the system (My)_i = v (i ∈ S_x),
+    Σ_{S_y} y = 1. These are solved in float64 with one step of iterative refinement (residual in
+    extended precision), and the estimate is the distance of (x, y) to their solutions.
+    """
+    Sx, Sy = np.flatnonzero(x > 0), np.flatnonzero(y > 0)
+    k = Sx.size
+    if Sy.size != k:
+        return None
+    B = M[np.ix_(Sx, Sy)]
+
+    def support_solution(K: np.ndarray) -> np.ndarray:  # K u = v 1, Σ u = 1
+        S = np.zeros((k + 1, k + 1))
+        S[:k, :k] = K
+        S[:k, k] = -1.0
+        S[k, :k] = 1.0
+        rhs = np.zeros(k + 1)
+        rhs[k] = 1.0
+        sol = np.linalg.solve(S, rhs)
+        res = rhs.astype(np.longdouble) - S.astype(np.longdouble) @ sol.astype(np.longdouble)
+        return (sol + np.linalg.solve(S, res.astype(float)))[:k]
+
+    try:
+        xe, ye = support_solution(B.T), support_solution(B)
+    except np.linalg.LinAlgError:
+        return None
+    if xe.min() < 0 or ye.min() < 0:
+        return None
+    dx, dy = x.copy(), y.copy()
+    dx[Sx] -= xe
+    dy[Sy] -= ye
+    return float(np.sqrt(dx @ dx + dy @ dy))
+
+
 def zero_sum(n: int = 8, m: int = 6, seed: int = 1, game: str = "random",
              signed: bool = False) -> Problem:
     """Two-player zero-sum matrix game min_x max_y xᵀMy on Δ_n × Δ_m (recipe P45).
@@ -177,6 +205,13 @@ def zero_sum(n: int = 8, m: int = 6, seed: int = 1, game: str = "random",
     unique for generic M). Measures: ``duality_gap`` = max_j (Mᵀx)_j − min_i (My)_i (exact).
     Certified: ``value`` (the game value), ``L`` = ‖M‖₂ (Lipschitz constant of F),
     ``D_sq`` = max ‖z − z0‖² over the domain = (1 − 1/n) + (1 − 1/m), and ``n``, ``m``.
+
+    Floors: ``dist_sq`` = (4 eps ‖z*‖ + δ)², δ the LP solution's estimated error
+    (:func:`equilibrium_error`; about 10-300 eps ‖z*‖ for n, m <= 30; 1e-9, the level of the
+    LP's tolerances, when the game is degenerate at z*); ``duality_gap`` = 8 eps max(1, max|M|)
+    (a difference of two numbers of the size of the entries); ``grad_norm_sq`` =
+    (max(n, m) eps max|M|)² (n + m), the rounding of F's sums at points of the simplices (never
+    approached: F does not vanish at a constrained equilibrium).
     """
     n, m, seed = int(n), int(m), int(seed)
     if game == "rps":
@@ -192,13 +227,18 @@ def zero_sum(n: int = 8, m: int = 6, seed: int = 1, game: str = "random",
         M = 2.0 * M - 1.0
     v, xs, ys = game_value(M)
     L = float(np.linalg.norm(M, 2))
+    lp_error = equilibrium_error(M, xs, ys)
+    dist = 4 * _EPS * float(np.sqrt(xs @ xs + ys @ ys)) + (1e-9 if lp_error is None else lp_error)
     z0 = np.r_[np.full(n, 1.0 / n), np.full(m, 1.0 / m)]
     return Problem(
         family="zero-sum", name=f"zero-sum({game}, n={n}, m={m}, seed={seed}, signed={signed})",
         A=np.ascontiguousarray(M), b=np.zeros(1), p=np.array([float(n), float(m)]),
         oracles={"grad": matrix_game_grad, "prox": two_simplex_projection},
         x0=z0, xstar=np.r_[xs, ys], fstar=math.nan, L=max(L, 1e-300), mu=0.0,
-        floors={"duality_gap": 8 * _EPS * max(1.0, float(np.abs(M).max()))},
+        floors={"duality_gap": 8 * _EPS * max(1.0, float(np.abs(M).max())),
+                "dist_sq": dist**2,
+                "grad_norm_sq": max((max(n, m) * _EPS * float(np.abs(M).max())) ** 2 * (n + m),
+                                    UNDERFLOW)},
         params=dict(n=n, m=m, seed=seed, game=game, signed=bool(signed)),
         certified=dict(value=v, D_sq=(1 - 1 / n) + (1 - 1 / m)),
         extra_measures={"duality_gap": (lambda pr, Z: duality_gap_matrix(pr.A, Z),
@@ -217,6 +257,11 @@ def cournot(N: int = 5, a: float = 10.0, b: float = 1.0, c_lo: float = 1.0,
     pseudo-gradient F(q) = b (I + 11ᵀ) q − (a − c) is strongly monotone with μ = b and
     L = b (N + 1). Nash equilibrium q* = (b(I + 11ᵀ))⁻¹(a − c), required > 0 (interior).
     Start ``claim``: q0 = q* + 0.3·1 + 0.2 (e_1 − e_2) (CLAIMS.md C78); ``zero``: q0 = 0.
+
+    Floors (an affine operator with q* from a solve, as in :mod:`.vi`): ``dist_sq`` =
+    (8 eps ‖q*‖ + δ)², δ the estimated error of the solve (:func:`.quadratics.solve_error`);
+    ``grad_norm_sq`` = (4 eps (‖M‖₂ ‖q*‖ + ‖a − c‖) √N)², the rounding of F = M q − (a − c)
+    near q*.
     """
     N = int(N)
     a, b = float(a), float(b)
@@ -243,7 +288,9 @@ def cournot(N: int = 5, a: float = 10.0, b: float = 1.0, c_lo: float = 1.0,
         A=M, b=r, p=np.zeros(1),
         oracles={"grad": linear_operator_grad, "prox": nonneg_projection},
         x0=q0, xstar=qs, fstar=math.nan, L=b * (N + 1), mu=b,
-        floors={"dist_sq": (8 * _EPS * float(np.linalg.norm(qs))) ** 2},
+        floors={"dist_sq": (8 * _EPS * float(np.linalg.norm(qs)) + solve_error(M, r, qs)) ** 2,
+                "grad_norm_sq": (4 * _EPS * (b * (N + 1) * float(np.linalg.norm(qs))
+                                             + float(np.linalg.norm(r))) * math.sqrt(N)) ** 2},
         params=dict(N=N, a=a, b=b, c_lo=float(c_lo), c_hi=float(c_hi), start=start),
     )
 
@@ -275,7 +322,7 @@ def small_gain_2p(w: float = 20.0, x0: float = 1.0, y0: float = -1.0) -> Problem
         family="small-gain-2p", name=f"small-gain-2p(w={w:g})",
         A=J, b=np.zeros(2), p=np.zeros(1), oracles={"grad": linear_operator_grad},
         x0=z0, xstar=np.zeros(2), fstar=math.nan, L=float(np.linalg.norm(J, 2)), mu=0.0,
-        floors={"dist_sq": UNDERFLOW, "dist_W": math.sqrt(UNDERFLOW)},
+        floors={"dist_sq": UNDERFLOW, "dist_W": math.sqrt(UNDERFLOW), "grad_norm_sq": UNDERFLOW},
         params=dict(w=w, x0=float(x0), y0=float(y0)),
         certified=dict(alpha_W=alpha, L_W=LW, R_W=RW, lam_max=1 + math.sqrt(0.8),
                        lam_min=1 - math.sqrt(0.8)),
@@ -312,7 +359,8 @@ def regularized_bilinear(d: int = 5, mu: float = 0.1, seed: int = 0, noise: str 
         oracles={"grad": linear_operator_grad, "sgrad": linear_operator_sgrad,
                  "prox": box_projection, "lmo": ball_box_lmo},
         x0=np.full(2 * d, box), xstar=np.zeros(2 * d), fstar=math.nan,
-        L=float(np.linalg.norm(M, 2)), mu=mu, floors={"dist_sq": UNDERFLOW},
+        L=float(np.linalg.norm(M, 2)), mu=mu,
+        floors={"dist_sq": UNDERFLOW, "grad_norm_sq": UNDERFLOW},
         params=dict(d=d, mu=mu, seed=int(seed), noise=noise, scale=scale, box=box,
                     comparator=float(comparator)),
         certified=dict(sigma_sq=scale ** 2 if noise == "additive" else 0.0),
@@ -403,7 +451,8 @@ def bilinear_square(d: int = 5, sigma_min: float = 0.5, sigma_max: float = 2.0, 
         family="bilinear-square", name=f"bilinear-square(d={d}, eps={eps:g}, seed={seed})",
         A=M, b=np.zeros(2 * d), p=np.zeros(1), oracles={"grad": linear_operator_grad},
         x0=z0, xstar=np.zeros(2 * d), fstar=math.nan,
-        L=math.sqrt(eps ** 2 + sigma_max ** 2), mu=eps, floors={"dist_sq": UNDERFLOW},
+        L=math.sqrt(eps ** 2 + sigma_max ** 2), mu=eps,
+        floors={"dist_sq": UNDERFLOW, "grad_norm_sq": UNDERFLOW},
         params=dict(d=d, sigma_min=sigma_min, sigma_max=sigma_max, eps=eps, seed=int(seed), x0=x0),
         certified=dict(sigma_max=sigma_max, sigma_min=sigma_min,
                        eta_gd=2 * eps / (eps ** 2 + sigma_max ** 2),
@@ -442,170 +491,31 @@ def rk_threshold(order: int, eps: float, sigma: np.ndarray, *, hi: float = 10.0)
     return float(lo)
 
 
-# -- P50 interpolating over-parameterised least squares --------------------------------------
-
-
-@lazy_jit("grad")
-def ls_grad(A, b, p, x, out):
-    """∇f(x) = (1/n) Aᵀ(Ax − b)."""
-    n, d = A.shape
-    for j in range(d):
-        out[j] = 0.0
-    for i in range(n):
-        r = -b[i]
-        for j in range(d):
-            r += A[i, j] * x[j]
-        for j in range(d):
-            out[j] += A[i, j] * r / n
-
-
-@lazy_jit("sgrad")
-def ls_sgrad(A, b, p, x, t, s, out):
-    """Component i = s mod n: ∇f_i(x) = a_i (a_iᵀx − b_i)."""
-    n, d = A.shape
-    i = s % n
-    r = -b[i]
-    for j in range(d):
-        r += A[i, j] * x[j]
-    for j in range(d):
-        out[j] = A[i, j] * r
-
-
-@lazy_jit("value")
-def ls_value(A, b, p, x):
-    """f(x) − f* = (1/(2n))‖Ax − b‖² (f* = 0: interpolation)."""
-    n, d = A.shape
-    tot = 0.0
-    for i in range(n):
-        r = -b[i]
-        for j in range(d):
-            r += A[i, j] * x[j]
-        tot += r * r
-    return 0.5 * tot / n
-
-
-def ls_interpolating_overparam(n: int = 10, d: int = 30, norms: str = "hetero",
-                               seed: int = 0) -> Problem:
-    """Interpolating least squares f(x) = (1/(2n)) Σ (a_iᵀx − b_i)², b = A x_true, n < d (P50).
-
-    Rows a_i Gaussian, rescaled to norms U[0.3, 2] (``hetero``) or to norm 1 (``equal``);
-    x_true Gaussian; x0 = 0. f* = 0; the solution set is x_true + null(A) and x* is the
-    projection of x0 on it, x* = A⁺b, so x_k − x* stays in the row space for SGD and implicit SGD.
-    H = AᵀA/n; L = λ_max(H), mu = the smallest nonzero eigenvalue (PL constant).
-    The stochastic oracle samples component s mod n (uniform, with replacement).
-    Certified: ``n``, ``trH`` = tr(H), ``lam_max`` = λ_max(H), ``L_max`` = max ‖a_i‖²,
-    ``eta_ms`` = SGD's exact mean-square threshold (:func:`ms_threshold`).
-    """
-    n, d = int(n), int(d)
-    if n < 1 or d <= n:
-        raise ValueError(f"need 1 <= n < d (over-parameterised), got n={n}, d={d}")
-    rng = np.random.default_rng(int(seed))
-    A = rng.standard_normal((n, d))
-    A /= np.linalg.norm(A, axis=1, keepdims=True)
-    if norms == "hetero":
-        A *= rng.uniform(0.3, 2.0, size=(n, 1))
-    elif norms != "equal":
-        raise ValueError(f"unknown norms {norms!r} (expected 'hetero' or 'equal')")
-    x_true = rng.standard_normal(d)
-    b = A @ x_true
-    xs = np.linalg.pinv(A) @ b
-    H = A.T @ A / n
-    lam = np.linalg.eigvalsh(H)
-    pr = Problem(
-        family="ls-interpolating-overparam", name=f"ls-interpolating-overparam(n={n}, d={d}, {norms})",
-        A=A, b=b, p=np.zeros(1), oracles={"grad": ls_grad, "sgrad": ls_sgrad, "value": ls_value},
-        x0=np.zeros(d), xstar=xs, fstar=0.0, L=float(lam[-1]), mu=float(lam[d - n]),
-        floors={"dist_sq": (8 * _EPS * float(np.linalg.norm(xs))) ** 2,
-                "f_gap": float(lam[-1]) * (8 * _EPS * float(np.linalg.norm(xs))) ** 2},
-        params=dict(n=n, d=d, norms=norms, seed=int(seed)),
-        certified=dict(trH=float(np.trace(H)), lam_max=float(lam[-1]),
-                       L_max=float((A * A).sum(axis=1).max())),
-    )
-    object.__setattr__(pr, "certified", dict(pr.certified, eta_ms=ms_threshold(A)))
-    return pr
-
-
-def _row_basis(A: np.ndarray) -> np.ndarray:
-    """Coordinates of the rows of A in an orthonormal basis of the row space (n × r)."""
-    _, s, Vt = np.linalg.svd(A, full_matrices=False)
-    r = int((s > s[0] * 1e-12).sum())
-    return A @ Vt[:r].T
-
-
-def ms_operator(A: np.ndarray, eta: float) -> np.ndarray:
-    """M(η) = (1/n) Σ_i (I − η c_i c_iᵀ) ⊗ (I − η c_i c_iᵀ) (r² × r²), c_i = a_i in row-space
-    coordinates: E[e_{k+1} e_{k+1}ᵀ] = unvec(M(η) vec(E[e_k e_kᵀ])) for batch-1 SGD (C84)."""
-    C = _row_basis(np.asarray(A, dtype=float))
-    n, r = C.shape
-    out = np.zeros((r * r, r * r))
-    for c in C:
-        P = np.eye(r) - eta * np.outer(c, c)
-        out += np.kron(P, P)
-    return out / n
-
-
-def ms_spectral_radius(A: np.ndarray, eta: float) -> float:
-    """ρ(M(η)), the mean-square growth factor of batch-1 SGD per step."""
-    return float(np.abs(np.linalg.eigvals(ms_operator(A, eta))).max())
-
-
-def ms_threshold(A: np.ndarray, *, iters: int = 60) -> float:
-    """η_c = sup{η > 0 : ρ(M(η)) <= 1} by bisection (ρ(M(η)) − 1 changes sign once: M(η) is
-    the mean of P_i ⊗ P_i, and ρ(M(η)) is the largest eigenvalue of the symmetric map S ↦ E[P S P]
-    on symmetric matrices, a convex function of η that equals 1 at η = 0).
-
-    The bracket starts at [0, 2/tr(H)] and its upper end doubles until ρ(M) > 1.
-    """
-    A = np.asarray(A, dtype=float)
-    lo, hi = 0.0, 2.0 / ((A * A).sum(axis=1).mean())
-    C = _row_basis(A)
-    n, r = C.shape
-
-    def rho(eta):  # largest eigenvalue of the symmetric (in the trace inner product) map
-        M = np.zeros((r * r, r * r))
-        for c in C:
-            P = np.eye(r) - eta * np.outer(c, c)
-            M += np.kron(P, P)
-        return float(np.abs(np.linalg.eigvalsh(M / n)).max())
-
-    while rho(hi) <= 1.0 + 1e-13:
-        lo, hi = hi, 2.0 * hi
-    for _ in range(iters):
-        mid = 0.5 * (lo + hi)
-        if rho(mid) <= 1.0 + 1e-13:
-            lo = mid
-        else:
-            hi = mid
-    return lo
-
-
-# -- P51 diagonal quadratic for SAM ------------------------------------------------------------
-
-
-def quad_diag_sam(lam_max: float = 15.0, rho: float = 0.05, d: int = 20,
-                  lam_min: float = 0.1) -> Problem:
-    """f(x) = ½xᵀHx, H = diag(linspace(lam_min, lam_max, d)), x0 = 1, x* = 0 (recipe P51).
-
-    ``rho`` is the SAM radius the instance is meant for; it only enters the certified
-    ``eta_sam`` = 2/(λ_max + ρλ_max²) (the largest stable step of unnormalised SAM) and
-    ``lam_sam(eta)`` is left to claims: λ_SAM = (sqrt(1 + 8ρ/η) − 1)/(2ρ).
-    """
-    from .quadratics import quadratic_grad, quadratic_value
-
-    d, lam_max, lam_min, rho = int(d), float(lam_max), float(lam_min), float(rho)
-    if d < 1 or not (0 < lam_min <= lam_max) or rho < 0:
-        raise ValueError("need d >= 1, 0 < lam_min <= lam_max and rho >= 0")
-    lam = np.linspace(lam_min, lam_max, d)
-    lam[-1] = lam_max
-    H = np.diag(lam)
-    x0 = np.ones(d)
-    return Problem(
-        family="quad-diag-sam", name=f"quad-diag-sam(lam_max={lam_max:g})",
-        A=H, b=np.zeros(d), p=np.zeros(1),
-        oracles={"grad": quadratic_grad, "value": quadratic_value},
-        x0=x0, xstar=np.zeros(d), fstar=0.0, L=lam_max, mu=lam_min,
-        f0_gap=0.5 * float(lam.sum()),
-        floors={"dist_sq": UNDERFLOW, "f_gap": UNDERFLOW, "grad_norm_sq": UNDERFLOW},
-        params=dict(lam_max=lam_max, rho=rho, d=d, lam_min=lam_min),
-        certified=dict(eta_sam=2.0 / (lam_max + rho * lam_max ** 2)),
-    )
+FAMILIES = (
+    Family("zero-sum", zero_sum, "game (zero-sum matrix game, monotone VI on simplices)",
+           ranges={"n": count(), "m": count(), "seed": SEED, "game": ("random", "rps")},
+           space={"n": [1, 8], "m": [1, 8], "seed": [0, 10_000], "game": ["random", "rps"],
+                  "signed": [False, True]},
+           example={"n": 4, "m": 3}, memory=lambda p: 8.0 * 4 * p["n"] * p["m"]),
+    Family("cournot", cournot, "game (strongly monotone, N players)",
+           ranges={"N": count(2), "a": FINITE, "b": POSITIVE, "c_lo": FINITE, "c_hi": FINITE,
+                   "start": ("claim", "zero")},
+           space={"N": [2, 20]}, example={"N": 3}, memory=lambda p: 8.0 * 2 * p["N"] ** 2),
+    Family("small-gain-2p", small_gain_2p, "game (non-monotone, weighted contraction)",
+           ranges={"w": POSITIVE, "x0": FINITE, "y0": FINITE},
+           space={"w": [8.0, 52.0], "x0": [-2.0, 2.0], "y0": [-2.0, 2.0]}, example={}),
+    Family("regularized-bilinear", regularized_bilinear, "game (strongly monotone, stochastic)",
+           ranges={"d": count(), "mu": NONNEGATIVE, "seed": SEED,
+                   "noise": ("multiplicative", "additive"), "scale": NONNEGATIVE,
+                   "box": POSITIVE, "comparator": POSITIVE},
+           space={"d": [1, 10], "mu": [0.01, 1.0], "seed": [0, 10_000],
+                  "noise": ["multiplicative", "additive"], "scale": [0.0, 1.0],
+                  "box": [0.5, 2.0]},
+           example={"d": 3}, memory=lambda p: 8.0 * 2 * (2 * p["d"]) ** 2),
+    Family("bilinear-square", bilinear_square, "game (bilinear, prescribed spectrum)",
+           ranges={"d": count(), "sigma_min": POSITIVE, "sigma_max": POSITIVE,
+                   "eps": NONNEGATIVE, "seed": SEED, "x0": ("random", "top")},
+           space={"d": [1, 10], "sigma_min": [0.1, 1.0], "sigma_max": [1.0, 3.0],
+                  "eps": [0.0, 0.5], "seed": [0, 10_000], "x0": ["random", "top"]},
+           example={"d": 3}, memory=lambda p: 8.0 * 4 * (2 * p["d"]) ** 2),
+)

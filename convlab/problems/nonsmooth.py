@@ -33,6 +33,17 @@ the prox already contains).
 
 Measures beyond the standard ones: ``moreau_grad_norm_sq`` = ||∇φ_λ(x)||² with λ = 1/(2ρ) (P09,
 P11; exact prox), ``envelope_gap`` = φ_λ(x) − min φ (P09, P11).
+
+Floors
+------
+Every x* here is nonzero, so an iterate resolves it only to about eps·|x*| per coordinate: dist²
+has the floor (4 eps ||x*||)² (as :func:`~convlab.problems.quadratics.error_floors`). A sharp
+f − f* (P09, P12, P13) grows linearly, so its floor is the slope times that resolution, about
+eps rather than eps²; a smooth one (P11) L (4 eps ||x*||)². ∇φ_λ(x) = (x − prox(x))/λ is a
+difference of two points near x*, each carrying eps·|x*|: floor (8 eps ||x*||/λ)²; the envelope
+gap φ(y) + ||x − y||²/(2λ) has the floor of f − f* plus λ/2 times that. A subgradient that is a
+row of A or ±2x (no cancellation, and no decay to 0 near x*) has an underflow floor; one formed
+as a sum has the rounding of that sum.
 """
 
 from __future__ import annotations
@@ -44,6 +55,9 @@ import numpy as np
 from ..runtime.jit import lazy_jit, njit_helper
 from ..runtime.random import normal, randint
 from .base import UNDERFLOW, Problem
+from .family import SEED, Family, Interval, count
+from .quadratics import error_floors
+from .sets import lmo_simplex, project_ball_origin, project_simplex
 
 _EPS = float(np.finfo(float).eps)
 _TWO_PI = 2.0 * math.pi
@@ -57,6 +71,19 @@ def _check_positive_int(name: str, value: int) -> None:
 def _check_nonneg(name: str, value: float) -> None:
     if not (np.isfinite(value) and value >= 0):
         raise ValueError(f"{name} must be finite and >= 0, got {value}")
+
+
+def _resolution(xstar: np.ndarray) -> float:
+    """4 eps ||x*||: how far from x* an iterate can be told apart from it (module docstring)."""
+    return 4.0 * _EPS * float(np.linalg.norm(xstar))
+
+
+def _wc_floors(f_gap: float, xstar: np.ndarray, rho: float) -> dict[str, float]:
+    """Floors of the Moreau-envelope measures with λ = 1/(2ρ) (module docstring)."""
+    lam = 0.5 / rho
+    moreau = max((2.0 * _resolution(xstar) / lam) ** 2, UNDERFLOW)
+    return {"moreau_grad_norm_sq": moreau, "envelope_gap": max(f_gap + 0.5 * lam * moreau,
+                                                               UNDERFLOW)}
 
 
 # ------------------------------------------------------------------------------------------
@@ -164,6 +191,11 @@ def wc_absquad_box(d: int = 10, noise: float = 1.0, seed: int = 0, box: float = 
     Certified: ρ = 2 (exact), min φ = 0 on {±1}^d (x* = the sign vector nearest x0),
     ||∂f||² <= 4 box² d on the box, so E||G||² <= Lg_sq = 4 box² d + d s² (16d + ds² for box 2);
     ``env0`` = φ_{1/(2ρ)}(x0) − min φ (exact prox).
+
+    Floors (module docstring): dist² (4 eps √d)²; f − f* = Σ|xᵢ² − 1| grows with slope 2 per
+    coordinate: 2·4 eps·||x*||₁ = 8 eps d (it was underflow: φ is computed without
+    cancellation, but no iterate resolves x* better than that); ||subgradient||² (±2x, no
+    cancellation) underflow; the Moreau measures from those.
     """
     _check_positive_int("d", d)
     _check_nonneg("noise", noise)
@@ -174,13 +206,15 @@ def wc_absquad_box(d: int = 10, noise: float = 1.0, seed: int = 0, box: float = 
     xstar = np.where(x0 >= 0, 1.0, -1.0)
     rho = 2.0
     p = np.array([float(noise), -float(box), float(box)])
+    f_floor = 2.0 * 4.0 * _EPS * float(np.sum(np.abs(xstar)))
     pr = Problem(
         family="wc-absquad-box", name=f"wc-absquad-box(d={d}, noise={noise:g}, seed={seed})",
         A=np.zeros((1, 1)), b=np.zeros(1), p=p,
         oracles={"grad": absquad_grad, "sgrad": absquad_sgrad, "value": absquad_value,
                  "prox": absquad_prox},
         x0=x0, xstar=xstar, fstar=0.0, L=math.inf, mu=0.0,
-        floors={"f_gap": UNDERFLOW, "dist_sq": UNDERFLOW, "moreau_grad_norm_sq": UNDERFLOW},
+        floors={"f_gap": f_floor, "dist_sq": _resolution(xstar) ** 2,
+                "grad_norm_sq": UNDERFLOW, **_wc_floors(f_floor, xstar, rho)},
         params=dict(d=d, noise=float(noise), seed=seed, box=float(box)),
         certified=dict(rho=rho, Lg_sq=4.0 * box * box * d + d * noise * noise,
                        G=2.0 * box * math.sqrt(d)),
@@ -276,18 +310,26 @@ def cos_box(d: int = 10, noise: float = 1.0, seed: int = 0) -> Problem:
 
     Certified: L = ρ = 1, min φ = −d at x* = π·1 (unique), E||G||² <= Lg_sq = d + d s²,
     ``env0`` = φ_{1/(2ρ)}(x0) − min φ.
+
+    Floors (module docstring): :func:`~convlab.problems.quadratics.error_floors` of x* = π·1
+    with L = 1 for dist², f − f* and ||∇f||² (the value Σ 2cos²(xᵢ/2) has no cancellation, but
+    π itself is rounded, f(fl(π)·1) − f* ≈ 7.5e-33 d, and iterates resolve x* to eps·π);
+    before, f − f* had an underflow floor and dist² a fixed 1e-30, below (4 eps π)² d. The
+    prox is a safeguarded Newton iteration converged to 4e-16·|y|, within the Moreau floors.
     """
     _check_positive_int("d", d)
     _check_nonneg("noise", noise)
     rng = np.random.default_rng(seed)
     x0 = rng.uniform(0.0, _TWO_PI, size=d)
     rho = 1.0
+    xstar = np.full(d, math.pi)
+    floors = error_floors(xstar, 1.0)
     pr = Problem(
         family="cos-box", name=f"cos-box(d={d}, noise={noise:g}, seed={seed})",
         A=np.zeros((1, 1)), b=np.zeros(1), p=np.array([float(noise)]),
         oracles={"grad": cos_grad, "sgrad": cos_sgrad, "value": cos_value, "prox": cos_prox},
-        x0=x0, xstar=np.full(d, math.pi), fstar=-float(d), L=1.0, mu=0.0,
-        floors={"f_gap": UNDERFLOW, "dist_sq": 1e-30, "moreau_grad_norm_sq": 1e-28},
+        x0=x0, xstar=xstar, fstar=-float(d), L=1.0, mu=0.0,
+        floors={**floors, **_wc_floors(floors["f_gap"], xstar, rho)},
         params=dict(d=d, noise=float(noise), seed=seed),
         certified=dict(rho=rho, Lg_sq=d + d * float(noise) ** 2),
         extra_measures=_WC_MEASURES,
@@ -398,7 +440,11 @@ def l1_regression(m: int = 200, d: int = 50, seed: int = 0) -> Problem:
     bounds the stochastic oracle.
 
     Operands: ``A`` (m×d), ``b = x♮``; the oracles do not read ``p`` (the constrained variant
-    ``l1-regression-ball`` of :mod:`convlab.problems.stochastic2` reuses them with its own p).
+    ``l1-regression-ball`` of :mod:`convlab.problems.stochastic` reuses them with its own p).
+
+    Floors (module docstring): dist² (4 eps ||x*||)²; f − f* <= G ||x − x*|| (sharp), so
+    G·4 eps ||x*|| (it was underflow); the subgradient (1/m) Σ ±a_r is a sum of m rows, rounded
+    to about eps ||A||_F/√m in norm: floor (4 eps ||A||_F)²/m.
     """
     _check_positive_int("m", m)
     _check_positive_int("d", d)
@@ -410,14 +456,17 @@ def l1_regression(m: int = 200, d: int = 50, seed: int = 0) -> Problem:
     sv = np.linalg.svd(A, compute_uv=False)
     if sv[-1] <= 1e-10 * sv[0]:
         raise ValueError("A is rank deficient: x* is not unique")
+    G = float(sv[0] / math.sqrt(m))
     return Problem(
         family="l1-regression", name=f"l1-regression(m={m}, d={d}, seed={seed})",
         A=A, b=xnat, p=np.zeros(1),
         oracles={"grad": l1reg_grad, "sgrad": l1reg_sgrad, "value": l1reg_value},
         x0=np.zeros(d), xstar=xnat, fstar=0.0, L=math.inf, mu=0.0,
-        floors={"f_gap": UNDERFLOW, "dist_sq": UNDERFLOW},
+        floors={"f_gap": max(G * _resolution(xnat), UNDERFLOW),
+                "dist_sq": max(_resolution(xnat) ** 2, UNDERFLOW),
+                "grad_norm_sq": max((4.0 * _EPS * float(np.linalg.norm(A))) ** 2 / m, UNDERFLOW)},
         params=dict(m=m, d=d, seed=seed),
-        certified=dict(G=float(sv[0] / math.sqrt(m)),
+        certified=dict(G=G,
                        G_stoch=float(np.max(np.linalg.norm(A, axis=1)))),
     )
 
@@ -465,15 +514,9 @@ def l1ridge_value(A, b, p, x):
 
 @lazy_jit("prox")
 def ball_projection(A, b, p, x, step, out):
-    """Projection on the Euclidean ball of radius p[1] centred at 0 (any step)."""
-    r = p[1]
-    n2 = 0.0
-    for i in range(x.shape[0]):
-        n2 += x[i] * x[i]
-    nrm = np.sqrt(n2)
-    scale = r / nrm if nrm > r else 1.0
-    for i in range(x.shape[0]):
-        out[i] = x[i] * scale
+    """Projection on the Euclidean ball of radius p[1] centred at 0 (any step;
+    :func:`convlab.problems.sets.project_ball_origin`)."""
+    project_ball_origin(x, p[1], out)
 
 
 def l1_ridge_ball(d: int = 20, mu: float = 1.0, seed: int = 0) -> Problem:
@@ -481,6 +524,11 @@ def l1_ridge_ball(d: int = 20, mu: float = 1.0, seed: int = 0) -> Problem:
 
     Certified: μ-strongly convex; x*_i = clip(c_i, −1/μ, 1/μ) (inside X); G = 2√d bounds
     ||sign(x − c) + μx|| on X; f* = f(x*).
+
+    Floors (module docstring): dist² (4 eps ||x*||)²; f − f* is a sum of non-negative terms of
+    slope <= 2 in each |eᵢ|, so 2·4 eps ||x*||₁ (it was underflow); the subgradient
+    sign(x − c) + μx cancels on the clipped coordinates (−1 + μ·(1/μ)), where it carries about
+    eps from μx and 4 eps from the resolution of x*: floor (8 eps)² d.
     """
     _check_positive_int("d", d)
     if not (np.isfinite(mu) and mu > 0):
@@ -495,7 +543,9 @@ def l1_ridge_ball(d: int = 20, mu: float = 1.0, seed: int = 0) -> Problem:
         A=np.zeros((1, 1)), b=c, p=np.array([float(mu), radius]),
         oracles={"grad": l1ridge_grad, "value": l1ridge_value, "prox": ball_projection},
         x0=np.zeros(d), xstar=xstar, fstar=fstar, L=math.inf, mu=float(mu),
-        floors={"f_gap": UNDERFLOW, "dist_sq": UNDERFLOW},
+        floors={"f_gap": max(2.0 * 4.0 * _EPS * float(np.sum(np.abs(xstar))), UNDERFLOW),
+                "dist_sq": max(_resolution(xstar) ** 2, UNDERFLOW),
+                "grad_norm_sq": (8.0 * _EPS) ** 2 * d},
         params=dict(d=d, mu=float(mu), seed=seed),
         certified=dict(G=2.0 * math.sqrt(d), D=2.0 * radius, radius=radius),
     )
@@ -538,29 +588,16 @@ def maxaffine_value(A, b, p, x):
 
 @lazy_jit("prox")
 def simplex_projection(A, b, p, x, step, out):
-    """Euclidean projection on the probability simplex (sort-based; Held, Wolfe & Crowder 1974)."""
-    n = x.shape[0]
-    u = np.sort(x)[::-1]
-    css = 0.0
-    theta = 0.0
-    for i in range(n):
-        css += u[i]
-        t = (css - 1.0) / (i + 1)
-        if u[i] - t > 0:
-            theta = t
-    for i in range(n):
-        out[i] = max(x[i] - theta, 0.0)
+    """Euclidean projection on the probability simplex (any step; sort-based,
+    :func:`convlab.problems.sets.project_simplex`)."""
+    project_simplex(x, 1.0, out)
 
 
 @lazy_jit("lmo")
 def simplex_lmo(A, b, p, g, out):
-    """The vertex e_i of the simplex with i = argmin g_i."""
-    i_min = 0
-    for i in range(g.shape[0]):
-        out[i] = 0.0
-        if g[i] < g[i_min]:
-            i_min = i
-    out[i_min] = 1.0
+    """The vertex e_i of the simplex with i = argmin g_i (first index on ties;
+    :func:`convlab.problems.sets.lmo_simplex`)."""
+    lmo_simplex(g, 1.0, out)
 
 
 def _maxaffine_fstar(a: np.ndarray) -> tuple[float, float, np.ndarray]:
@@ -623,6 +660,10 @@ def maxaffine_simplex(n: int = 50, J: int = 20, seed: int = 0) -> Problem:
     Certified: f* by the LP (HiGHS) refined to a primal-dual vertex pair; the floor of ``f_gap``
     is their gap (plus rounding); L_inf = max |a_ji| bounds ||g||_∞; ``lnn`` = ln n.
     The prox oracle is the projection on Δ_n (any step), the LMO returns a vertex.
+
+    Floors: f − f* has 10 × (the LP gap + 4 eps max(1, |f*|)), the accuracy of the certified f*
+    (a high floor: f(x) − f* is a difference of two numbers of size |f*|); the subgradient is a
+    row of A, copied (no rounding, never small): underflow.
     """
     _check_positive_int("n", n)
     _check_positive_int("J", J)
@@ -638,8 +679,39 @@ def maxaffine_simplex(n: int = 50, J: int = 20, seed: int = 0) -> Problem:
         oracles={"grad": maxaffine_grad, "value": maxaffine_value, "prox": simplex_projection,
                  "lmo": simplex_lmo},
         x0=np.full(n, 1.0 / n), xstar=None, fstar=fstar, L=math.inf, mu=0.0,
-        floors={"f_gap": floor},
+        floors={"f_gap": floor, "grad_norm_sq": UNDERFLOW},
         params=dict(n=n, J=J, seed=seed),
         certified=dict(L_inf=float(np.max(np.abs(a))), lnn=math.log(n), D=math.sqrt(2.0),
                        fstar_gap=gap),
     )
+
+
+#: Finite non-negative and finite positive numbers (the builders refuse inf).
+_FINITE_NONNEG = Interval(0.0, math.inf, open_high=True)
+_FINITE_POSITIVE = Interval(0.0, math.inf, open_low=True, open_high=True)
+
+FAMILIES = (
+    Family("wc-absquad-box", wc_absquad_box, "weakly convex",
+           ranges={"d": count(1), "noise": _FINITE_NONNEG, "seed": SEED,
+                   "box": Interval(1.0, math.inf, open_high=True)},
+           space={"d": [1, 20], "noise": [0.0, 2.0], "seed": [0, 10_000], "box": [1.0, 4.0]},
+           example={"d": 5}, memory=lambda p: 8.0 * 4 * p["d"]),
+    Family("cos-box", cos_box, "weakly convex",
+           ranges={"d": count(1), "noise": _FINITE_NONNEG, "seed": SEED},
+           space={"d": [1, 20], "noise": [0.0, 2.0], "seed": [0, 10_000]},
+           example={"d": 5}, memory=lambda p: 8.0 * 4 * p["d"]),
+    # A (m×d) and its copy in the SVD
+    Family("l1-regression", l1_regression, "nonsmooth convex",
+           ranges={"m": count(2), "d": count(1), "seed": SEED},
+           space={"m": [10, 200], "d": [1, 8], "seed": [0, 10_000]},
+           example={"m": 30, "d": 5}, memory=lambda p: 8.0 * (2 * p["m"] * p["d"] + 3 * p["d"])),
+    Family("l1-ridge-ball", l1_ridge_ball, "nonsmooth strongly convex",
+           ranges={"d": count(1), "mu": _FINITE_POSITIVE, "seed": SEED},
+           space={"d": [1, 30], "mu": [0.1, 10.0], "seed": [0, 10_000]},
+           example={"d": 5}, memory=lambda p: 8.0 * 4 * p["d"]),
+    # the payoffs (J×n) and the LP's constraint matrix [A, −1] (J×(n+1)) with HiGHS's copies
+    Family("maxaffine-simplex", maxaffine_simplex, "nonsmooth convex",
+           ranges={"n": count(2), "J": count(1), "seed": SEED},
+           space={"n": [2, 30], "J": [1, 20], "seed": [0, 10_000]},
+           example={"n": 6, "J": 4}, memory=lambda p: 8.0 * 4 * p["J"] * (p["n"] + 1)),
+)

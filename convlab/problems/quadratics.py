@@ -12,7 +12,12 @@ Families:
 - :func:`quadratic`: a chosen spectrum in [μ, L] (exact endpoints), optionally rotated by a Haar
   orthogonal matrix (CLAIMS.md recipes P03, P04);
 - :func:`nesterov_chain`: Nesterov's worst-case quadratic for a horizon (recipe P02,
-  Nesterov 2004, §2.1.2).
+  Nesterov 2004, §2.1.2);
+- :func:`ls_interpolating_overparam`: interpolating least squares with n < d (recipe P50; its
+  own operands: ``A`` = the rows, ``b`` = A x_true), a finite sum whose component is ``s % n``;
+  :func:`ms_operator` and :func:`ms_threshold` give SGD's exact mean-square stability operator
+  and threshold (C84);
+- :func:`quad_diag_sam`: ½ xᵀHx with H = diag(linspace(λ_min, λ_max, d)), x0 = 1 (recipe P51).
 """
 
 from __future__ import annotations
@@ -103,6 +108,8 @@ def _spectrum(kind: str, d: int, mu: float, L: float) -> np.ndarray:
     if kind == "logspace":
         if mu <= 0:
             raise ValueError("spectrum 'logspace' needs mu > 0 (use 'linspace' for mu = 0)")
+        if mu < 1e-300 * L:  # (L/mu)**t overflows
+            raise ValueError(f"spectrum 'logspace' needs mu >= 1e-300 L, got mu={mu:g}")
         lam = mu * (L / mu) ** (np.arange(d) / max(d - 1, 1))
     elif kind == "linspace":
         lam = np.linspace(mu, L, d)
@@ -238,6 +245,195 @@ def error_floors(xstar: np.ndarray, L: float) -> dict[str, float]:
             "grad_norm_sq": max(L * L * dist_sq, UNDERFLOW)}
 
 
+def solve_error(M: np.ndarray, q: np.ndarray, z: np.ndarray) -> float:
+    """Estimated error ||z_exact − z|| of a computed solution z of M z = q: the correction of
+    one step of iterative refinement, the residual q − M z formed in extended precision
+    (``np.longdouble``) so that it is the residual of z, not rounding."""
+    r = q.astype(np.longdouble) - M.astype(np.longdouble) @ z.astype(np.longdouble)
+    return float(np.linalg.norm(np.linalg.solve(M, r.astype(float))))
+
+
+# -- P50 interpolating over-parameterised least squares --------------------------------------
+
+
+@lazy_jit("grad")
+def ls_grad(A, b, p, x, out):
+    """∇f(x) = (1/n) Aᵀ(Ax − b)."""
+    n, d = A.shape
+    for j in range(d):
+        out[j] = 0.0
+    for i in range(n):
+        r = -b[i]
+        for j in range(d):
+            r += A[i, j] * x[j]
+        for j in range(d):
+            out[j] += A[i, j] * r / n
+
+
+@lazy_jit("sgrad")
+def ls_sgrad(A, b, p, x, t, s, out):
+    """Component i = s mod n: ∇f_i(x) = a_i (a_iᵀx − b_i)."""
+    n, d = A.shape
+    i = s % n
+    r = -b[i]
+    for j in range(d):
+        r += A[i, j] * x[j]
+    for j in range(d):
+        out[j] = A[i, j] * r
+
+
+@lazy_jit("value")
+def ls_value(A, b, p, x):
+    """f(x) − f* = (1/(2n))‖Ax − b‖² (f* = 0: interpolation)."""
+    n, d = A.shape
+    tot = 0.0
+    for i in range(n):
+        r = -b[i]
+        for j in range(d):
+            r += A[i, j] * x[j]
+        tot += r * r
+    return 0.5 * tot / n
+
+
+def ls_interpolating_overparam(n: int = 10, d: int = 30, norms: str = "hetero",
+                               seed: int = 0) -> Problem:
+    """Interpolating least squares f(x) = (1/(2n)) Σ (a_iᵀx − b_i)², b = A x_true, n < d (P50).
+
+    Rows a_i Gaussian, rescaled to norms U[0.3, 2] (``hetero``) or to norm 1 (``equal``);
+    x_true Gaussian; x0 = 0. f* = 0; the solution set is x_true + null(A) and x* is the
+    projection of x0 on it, x* = A⁺b, so x_k − x* stays in the row space for SGD and implicit SGD.
+    H = AᵀA/n; L = λ_max(H), mu = the smallest nonzero eigenvalue (PL constant).
+    The stochastic oracle samples component s mod n (uniform, with replacement).
+    Certified: ``n``, ``trH`` = tr(H), ``lam_max`` = λ_max(H), ``L_max`` = max ‖a_i‖²,
+    ``eta_ms`` = SGD's exact mean-square threshold (:func:`ms_threshold`).
+
+    Floors: ``dist_sq`` = (8 eps ||x*|| + δ)², δ the estimated error of the computed x* = A⁺b
+    (the row-space correction A⁺ r of one refinement step, r = b − A x* in extended precision);
+    the residual Ax − b is formed with cancellation, each r_i carrying about
+    4 eps (|b_i| + Σ_j |A_ij x*_j|) =: ρ_i, so ``f_gap`` = max(L·dist_sq, ||ρ||²/(2n)) and
+    ``grad_norm_sq`` = max(L²·dist_sq, (||A||₂ ||ρ|| / n)²).
+    """
+    n, d = int(n), int(d)
+    if n < 1 or d <= n:
+        raise ValueError(f"need 1 <= n < d (over-parameterised), got n={n}, d={d}")
+    rng = np.random.default_rng(int(seed))
+    A = rng.standard_normal((n, d))
+    A /= np.linalg.norm(A, axis=1, keepdims=True)
+    if norms == "hetero":
+        A *= rng.uniform(0.3, 2.0, size=(n, 1))
+    elif norms != "equal":
+        raise ValueError(f"unknown norms {norms!r} (expected 'hetero' or 'equal')")
+    x_true = rng.standard_normal(d)
+    b = A @ x_true
+    A_pinv = np.linalg.pinv(A)
+    xs = A_pinv @ b
+    H = A.T @ A / n
+    lam = np.linalg.eigvalsh(H)
+    r = b.astype(np.longdouble) - A.astype(np.longdouble) @ xs.astype(np.longdouble)
+    dist_sq = (8 * _EPS * float(np.linalg.norm(xs))
+               + float(np.linalg.norm(A_pinv @ r.astype(float)))) ** 2
+    rho = 4 * _EPS * float(np.linalg.norm(np.abs(b) + np.abs(A) @ np.abs(xs)))
+    pr = Problem(
+        family="ls-interpolating-overparam", name=f"ls-interpolating-overparam(n={n}, d={d}, {norms})",
+        A=A, b=b, p=np.zeros(1), oracles={"grad": ls_grad, "sgrad": ls_sgrad, "value": ls_value},
+        x0=np.zeros(d), xstar=xs, fstar=0.0, L=float(lam[-1]), mu=float(lam[d - n]),
+        floors={"dist_sq": max(dist_sq, UNDERFLOW),
+                "f_gap": max(float(lam[-1]) * dist_sq, rho**2 / (2 * n), UNDERFLOW),
+                "grad_norm_sq": max(float(lam[-1]) ** 2 * dist_sq,
+                                    (float(np.linalg.norm(A, 2)) * rho / n) ** 2, UNDERFLOW)},
+        params=dict(n=n, d=d, norms=norms, seed=int(seed)),
+        certified=dict(trH=float(np.trace(H)), lam_max=float(lam[-1]),
+                       L_max=float((A * A).sum(axis=1).max())),
+    )
+    object.__setattr__(pr, "certified", dict(pr.certified, eta_ms=ms_threshold(A)))
+    return pr
+
+
+def _row_basis(A: np.ndarray) -> np.ndarray:
+    """Coordinates of the rows of A in an orthonormal basis of the row space (n × r)."""
+    _, s, Vt = np.linalg.svd(A, full_matrices=False)
+    r = int((s > s[0] * 1e-12).sum())
+    return A @ Vt[:r].T
+
+
+def ms_operator(A: np.ndarray, eta: float) -> np.ndarray:
+    """M(η) = (1/n) Σ_i (I − η c_i c_iᵀ) ⊗ (I − η c_i c_iᵀ) (r² × r²), c_i = a_i in row-space
+    coordinates: E[e_{k+1} e_{k+1}ᵀ] = unvec(M(η) vec(E[e_k e_kᵀ])) for batch-1 SGD (C84)."""
+    C = _row_basis(np.asarray(A, dtype=float))
+    n, r = C.shape
+    out = np.zeros((r * r, r * r))
+    for c in C:
+        P = np.eye(r) - eta * np.outer(c, c)
+        out += np.kron(P, P)
+    return out / n
+
+
+def ms_spectral_radius(A: np.ndarray, eta: float) -> float:
+    """ρ(M(η)), the mean-square growth factor of batch-1 SGD per step."""
+    return float(np.abs(np.linalg.eigvals(ms_operator(A, eta))).max())
+
+
+def ms_threshold(A: np.ndarray, *, iters: int = 60) -> float:
+    """η_c = sup{η > 0 : ρ(M(η)) <= 1} by bisection (ρ(M(η)) − 1 changes sign once: M(η) is
+    the mean of P_i ⊗ P_i, and ρ(M(η)) is the largest eigenvalue of the symmetric map S ↦ E[P S P]
+    on symmetric matrices, a convex function of η that equals 1 at η = 0).
+
+    The bracket starts at [0, 2/tr(H)] and its upper end doubles until ρ(M) > 1.
+    """
+    A = np.asarray(A, dtype=float)
+    lo, hi = 0.0, 2.0 / ((A * A).sum(axis=1).mean())
+    C = _row_basis(A)
+    n, r = C.shape
+
+    def rho(eta):  # largest eigenvalue of the symmetric (in the trace inner product) map
+        M = np.zeros((r * r, r * r))
+        for c in C:
+            P = np.eye(r) - eta * np.outer(c, c)
+            M += np.kron(P, P)
+        return float(np.abs(np.linalg.eigvalsh(M / n)).max())
+
+    while rho(hi) <= 1.0 + 1e-13:
+        lo, hi = hi, 2.0 * hi
+    for _ in range(iters):
+        mid = 0.5 * (lo + hi)
+        if rho(mid) <= 1.0 + 1e-13:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+# -- P51 diagonal quadratic for SAM ------------------------------------------------------------
+
+
+def quad_diag_sam(lam_max: float = 15.0, rho: float = 0.05, d: int = 20,
+                  lam_min: float = 0.1) -> Problem:
+    """f(x) = ½xᵀHx, H = diag(linspace(lam_min, lam_max, d)), x0 = 1, x* = 0 (recipe P51).
+
+    ``rho`` is the SAM radius the instance is meant for; it only enters the certified
+    ``eta_sam`` = 2/(λ_max + ρλ_max²) (the largest stable step of unnormalised SAM) and
+    ``lam_sam(eta)`` is left to claims: λ_SAM = (sqrt(1 + 8ρ/η) − 1)/(2ρ). Floors: underflow
+    (x* = 0, H diagonal: no cancellation).
+    """
+    d, lam_max, lam_min, rho = int(d), float(lam_max), float(lam_min), float(rho)
+    if d < 1 or not (0 < lam_min <= lam_max) or rho < 0:
+        raise ValueError("need d >= 1, 0 < lam_min <= lam_max and rho >= 0")
+    lam = np.linspace(lam_min, lam_max, d)
+    lam[-1] = lam_max
+    H = np.diag(lam)
+    x0 = np.ones(d)
+    return Problem(
+        family="quad-diag-sam", name=f"quad-diag-sam(lam_max={lam_max:g})",
+        A=H, b=np.zeros(d), p=np.zeros(1),
+        oracles={"grad": quadratic_grad, "value": quadratic_value},
+        x0=x0, xstar=np.zeros(d), fstar=0.0, L=lam_max, mu=lam_min,
+        f0_gap=0.5 * float(lam.sum()),
+        floors={"dist_sq": UNDERFLOW, "f_gap": UNDERFLOW, "grad_norm_sq": UNDERFLOW},
+        params=dict(lam_max=lam_max, rho=rho, d=d, lam_min=lam_min),
+        certified=dict(eta_sam=2.0 / (lam_max + rho * lam_max ** 2)),
+    )
+
+
 FAMILIES = (
     Family("quadratic", quadratic, "smooth (strongly) convex",
            ranges={"d": count(1, 100_000), "L": POSITIVE, "mu": NONNEGATIVE, "seed": SEED,
@@ -252,4 +448,14 @@ FAMILIES = (
            ranges={"m": count(1, 100_000), "L": POSITIVE},
            space={"m": [1, 60], "L": [0.1, 10.0]}, example={"m": 5},
            memory=lambda p: 8.0 * 3 * p["m"] ** 2),
+    Family("ls-interpolating-overparam", ls_interpolating_overparam,
+           "smooth convex, PL (interpolating finite sum)",
+           ranges={"n": count(1), "d": count(2), "norms": ("hetero", "equal"), "seed": SEED},
+           space={"n": [1, 8], "d": [9, 24], "norms": ["hetero", "equal"], "seed": [0, 10_000]},
+           example={"n": 4, "d": 10},
+           memory=lambda p: 8.0 * (3 * p["n"] * p["d"] + 2 * p["d"] ** 2 + 2 * p["n"] ** 4)),
+    Family("quad-diag-sam", quad_diag_sam, "strongly convex (diagonal quadratic)",
+           ranges={"lam_max": POSITIVE, "rho": NONNEGATIVE, "d": count(), "lam_min": POSITIVE},
+           space={"lam_max": [1.0, 20.0], "rho": [0.0, 0.1], "d": [1, 30], "lam_min": [0.01, 1.0]},
+           example={"d": 5}, memory=lambda p: 8.0 * p["d"] ** 2),
 )

@@ -24,71 +24,12 @@ from .base import Problem
 from .family import Family
 
 #: Family modules of convlab (``convlab.problems.<name>``), one per mathematical class.
-FAMILY_MODULES = ("quadratics", "huber")
+FAMILY_MODULES = ("quadratics", "worst_cases", "regression", "nonconvex", "nonsmooth",
+                  "constrained", "selfconcordant", "function_classes", "finite_sums",
+                  "stochastic", "online", "vi", "fixed_points", "games")
 
 #: Families not yet declared with the family contract: name -> ``"module:builder"``.
-_LEGACY: dict[str, str] = {
-    # smooth convex and strongly convex
-    "huber-regression": "regression:huber_regression",
-    "ridge-logistic": "regression:ridge_logistic",
-    # smooth nonconvex, PL, second order (section 5.1-5.4, 5.11)
-    "pl-sin": "smooth_nonconvex:pl_sin",
-    "cauchy-regression": "smooth_nonconvex:cauchy_regression",
-    "matrix-factor-full": "smooth_nonconvex:matrix_factor_full",
-    "ls-wide-consistent": "smooth_regression:ls_wide_consistent",
-    "logistic-nonseparable": "smooth_regression:logistic_nonseparable",
-    "huber-ogm-worst": "smooth_regression:huber_ogm_worst",
-    "nesterov-chain-horizon": "smooth_regression:nesterov_chain_horizon",
-    # weakly convex and nonsmooth convex (section 5.5-5.6)
-    "wc-absquad-box": "nonsmooth:wc_absquad_box",
-    "cos-box": "nonsmooth:cos_box",
-    "l1-regression": "nonsmooth:l1_regression",
-    "l1-ridge-ball": "nonsmooth:l1_ridge_ball",
-    "maxaffine-simplex": "nonsmooth:maxaffine_simplex",
-    # composite and constrained (section 5.7-5.8)
-    "lasso-certified": "constrained:lasso_certified",
-    "l1ball-quadratic-certified": "constrained:l1ball_quadratic_certified",
-    "portfolio-logbarrier": "constrained:portfolio_logbarrier",
-    "nnls-certified": "constrained:nnls_certified",
-    # stochastic and finite-sum (section 5.9)
-    "ls-noisy-finite-sum": "finite_sums:ls_noisy_finite_sum",
-    "ls-consistent-finite-sum": "finite_sums:ls_consistent_finite_sum",
-    "ridge-finite-sum": "finite_sums:ridge_finite_sum",
-    "quad-ball-noise": "noisy_ball:quad_ball_noise",
-    "clip-bias-1d": "stochastic2:clip_bias_1d",
-    "quad-heavy-tail": "stochastic2:quad_heavy_tail",
-    "shb-anisotropic": "stochastic2:shb_anisotropic",
-    "ef21-quadratics": "stochastic2:ef21_quadratics",
-    "l1-regression-ball": "stochastic2:l1_regression_ball",
-    # adaptive and online (section 5.10)
-    "online-linear-ball": "adaptive:online_linear_ball",
-    "reddi-online": "adaptive:reddi_online",
-    "adopt-toy": "adaptive:adopt_toy",
-    "quartic-coords": "adaptive:quartic_coords",
-    "quad-affine-noise": "adaptive:quad_affine_noise",
-    "log-separable": "selfconcordant:log_separable",
-    "logbarrier-polytope": "selfconcordant:logbarrier_polytope",
-    "logistic-newton": "selfconcordant:logistic_newton",
-    # variational inequalities and fixed points (section 5.12)
-    "matrix-game-simplex": "vi:matrix_game_simplex",
-    "bilinear-horizon": "vi:bilinear_horizon",
-    "saddle-quadratic": "vi:saddle_quadratic",
-    "reflection-rotation": "vi:reflection_rotation",
-    "cocoercive-linear": "vi:cocoercive_linear",
-    "infeasible-affine-3d": "vi:infeasible_affine_3d",
-    "drs-halfplane-disk": "vi:drs_halfplane_disk",
-    "finite-sum-monotone-linear": "vi:finite_sum_monotone_linear",
-    "strongly-monotone-linear": "vi:strongly_monotone_linear",
-    "nonmonotone-local-vi": "vi:nonmonotone_local_vi",
-    # games and stability (section 5.13-5.14)
-    "zero-sum": "games:zero_sum",
-    "cournot": "games:cournot",
-    "small-gain-2p": "games:small_gain_2p",
-    "regularized-bilinear": "games:regularized_bilinear",
-    "bilinear-square": "games:bilinear_square",
-    "ls-interpolating-overparam": "games:ls_interpolating_overparam",
-    "quad-diag-sam": "games:quad_diag_sam",
-}
+_LEGACY: dict[str, str] = {}
 
 
 
@@ -124,6 +65,8 @@ class _Registry(MappingABC):
 
     def add(self, family: Family, *, replace: bool = False) -> Family:
         self._load()
+        if self._items.get(family.name) == family:
+            return self._items[family.name]  # the same declaration again (a plugin loaded twice)
         if family.name in self._items and not replace:
             raise InputError(f"family '{family.name}' is already registered "
                              f"(by {self._items[family.name].module})", field="family")

@@ -14,8 +14,14 @@ f − f* is computed without cancellation through φ(w) = w − ln(1 + w) >= 0 (
   x* by Newton to λ < 1e-14. With e = x − x*, s*_j = b_j − a_jᵀx*, u_j = a_jᵀe/s*_j and
   r* = ∇f(x*) (rounding-level), f(x) − f(x*) = r*ᵀe + Σ φ(−u_j) exactly.
 - :func:`logistic_newton` (P34 with a Hessian): the ``logistic-nonseparable`` family of
-  :mod:`.smooth_regression` (f(x) = (1/n) Σ ln(1 + exp(−y_i a_iᵀx)), x*, f* by Newton, its
+  :mod:`.regression` (f(x) = (1/n) Σ ln(1 + exp(−y_i a_iᵀx)), x*, f* by Newton, its
   oracles and floors) with a far start x0 = start_scale·x*/||x*|| and the decrement measure.
+
+Floors. x* is nonzero, so an iterate resolves it to about eps·|x*| per coordinate: dist² has the
+floor (c eps)²||x*||² and f − f* the local curvature times that. The gradient cancels at x*
+(a sum of terms of size |c| and 1/x), so ||∇f||² has the rounding of those terms; the Newton
+decrement is the gradient in the local norm, λ = ||∇f||_{H⁻¹} <= ||∇f||/√λ_min(∇²f(x*)), so
+its floor is the gradient's over √λ_min.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import numpy as np
 
 from ..runtime.jit import lazy_jit, njit_helper
 from .base import UNDERFLOW, Problem
+from .family import NONNEGATIVE, POSITIVE, SEED, UNIT_OPEN, Family, count
 
 _EPS = float(np.finfo(float).eps)
 
@@ -112,6 +119,11 @@ def log_separable(d: int = 20, seed: int = 0, start: float = 3.0) -> Problem:
     f* = Σ (1 + ln c_i), x0 = start·x* (so y_i = c_i x_i = start for every i; pure Newton
     converges iff 0 < start < 2, C63). λ(x)² = Σ (c_i x_i − 1)², so λ(x0) = |start − 1| sqrt(d).
     L = inf (not globally smooth), mu = 0.
+
+    Floors: yᵢ = cᵢxᵢ − 1 carries about eps (the product rounds at 1, and xᵢ resolves x*ᵢ to
+    eps·x*ᵢ), so f − f* = Σ φ(yᵢ) ≈ Σ yᵢ²/2 has the floor d eps² and the decrement
+    sqrt(Σ yᵢ²) the floor 4 eps √d; dist² (4 eps ||x*||)²; the gradient cᵢ − 1/xᵢ cancels at
+    x* with terms of size cᵢ: (4 eps ||c||)².
     """
     d = int(d)
     if d < 1:
@@ -128,7 +140,9 @@ def log_separable(d: int = 20, seed: int = 0, start: float = 3.0) -> Problem:
         oracles={"grad": logsep_grad, "hess": logsep_hess, "value": logsep_value},
         x0=x0, xstar=xs, fstar=float(np.sum(1.0 + np.log(c))), L=math.inf, mu=0.0,
         f0_gap=None, params=dict(d=d, seed=int(seed), start=float(start)),  # Delta: value oracle
-        floors={"f_gap": d * _EPS**2, "dist_sq": float((4 * _EPS) ** 2 * xs @ xs)},
+        floors={"f_gap": d * _EPS**2, "dist_sq": float((4 * _EPS) ** 2 * xs @ xs),
+                "grad_norm_sq": float((4 * _EPS) ** 2 * c @ c),
+                "newton_decrement": 4 * _EPS * math.sqrt(d)},
         extra_measures={"newton_decrement": (_logsep_decrement,
                                              "Newton decrement sqrt(sum (c_i x_i - 1)^2)")},
     )
@@ -231,6 +245,12 @@ def logbarrier_polytope(m: int = 100, d: int = 20, seed: int = 0,
     b > 0), or, with ``start_lambda`` > 0, the point of the segment [x*, 0] closest to 0 whose
     Newton decrement is ``start_lambda`` (bisection). L = inf, mu = λ_min(∇²f(x*)) is not
     global, so mu = 0.
+
+    Floors, with H* = ∇²f(x*) and λ* the decrement reached at x*: dist² (8 eps)²(||x*||² + 1);
+    f − f* λ*² (the inexactness of x*) + λ_max(H*) dist² (it was λ*² alone); the gradient
+    c + Σ_j a_j/s_j cancels at x*, with terms of total size ||c|| + Σ_j ||a_j||/s*_j:
+    (4 eps (||c|| + Σ_j ||a_j||/s*_j))² + λ_max(H*)² dist²; the decrement that over
+    λ_min(H*) (square root).
     """
     m, d = int(m), int(d)
     if d < 1 or m < d + 1:
@@ -271,13 +291,19 @@ def logbarrier_polytope(m: int = 100, d: int = 20, seed: int = 0,
             else:
                 hi = mid
         x0 = (1 - hi) * xs
-    floor = max(lam_star**2, UNDERFLOW)
+    H_star = (a / s_star[:, None] ** 2).T @ a
+    eig = np.linalg.eigvalsh(H_star)
+    dist_sq = float((8 * _EPS) ** 2 * (xs @ xs + 1.0))
+    terms = float(np.linalg.norm(c)) + float(np.sum(np.linalg.norm(a, axis=1) / s_star))
+    grad_floor = (4 * _EPS * terms) ** 2 + eig[-1] ** 2 * dist_sq
     return Problem(
         family="logbarrier-polytope",
         name=f"logbarrier-polytope(m={m}, d={d}, seed={seed})",
         A=A, b=b, p=p, oracles=oracles, x0=x0, xstar=xs, fstar=fstar, L=math.inf, mu=0.0,
         params=dict(m=m, d=d, seed=int(seed), start_lambda=float(start_lambda)),
-        floors={"f_gap": floor, "dist_sq": float((8 * _EPS) ** 2 * (xs @ xs + 1.0))},
+        floors={"f_gap": max(lam_star**2 + eig[-1] * dist_sq, UNDERFLOW), "dist_sq": dist_sq,
+                "grad_norm_sq": max(grad_floor, UNDERFLOW),
+                "newton_decrement": max(math.sqrt(grad_floor / eig[0]), UNDERFLOW)},
         certified=dict(lambda_star=lam_star),
         extra_measures=dict(_DECREMENT),
     )
@@ -287,14 +313,15 @@ def logbarrier_polytope(m: int = 100, d: int = 20, seed: int = 0,
 
 def logistic_newton(n: int = 500, d: int = 20, seed: int = 0, flip: float = 0.1,
                     start_scale: float = 50.0) -> Problem:
-    """The ``logistic-nonseparable`` family of :mod:`.smooth_regression` (CLAIMS.md P34, with
+    """The ``logistic-nonseparable`` family of :mod:`.regression` (CLAIMS.md P34, with
     its ``hess`` oracle, x* and f* by Newton) started far away: x0 = start_scale·x*/||x*||.
 
-    Adds the ``newton_decrement`` measure. Every constant is the base family's.
+    Adds the ``newton_decrement`` measure. Every constant and floor is the base family's; the
+    decrement's floor is that of ||∇f|| over √``mu_local``.
     """
     import dataclasses
 
-    from .smooth_regression import logistic_nonseparable
+    from .regression import logistic_nonseparable
 
     if not start_scale > 0:
         raise ValueError(f"start_scale must be positive, got {start_scale}")
@@ -306,4 +333,29 @@ def logistic_newton(n: int = 500, d: int = 20, seed: int = 0, flip: float = 0.1,
         name=f"logistic-newton(n={n}, d={d}, seed={seed}, start_scale={start_scale:g})",
         x0=x0, f0_gap=None, params=dict(n=int(n), d=int(d), seed=int(seed), flip=float(flip),
                                         start_scale=float(start_scale)),
+        floors=dict(base.floors, newton_decrement=math.sqrt(
+            base.floors["grad_norm_sq"] / base.certified["mu_local"])),
         extra_measures=dict(base.extra_measures, **_DECREMENT))
+
+
+FAMILIES = (
+    Family("log-separable", log_separable, "self-concordant",
+           ranges={"d": count(1), "seed": SEED, "start": POSITIVE},
+           space={"d": [1, 30], "seed": [0, 10_000], "start": [0.1, 3.0]},
+           example={"d": 5}, memory=lambda p: 8.0 * 4 * p["d"]),
+    # the constraints a (m×d), [a; c; x*; r*], the Hessian (d×d) with its Cholesky factor, and
+    # the boundedness LP on aᵀ (HiGHS's copies)
+    Family("logbarrier-polytope", logbarrier_polytope, "self-concordant",
+           ranges={"m": count(2), "d": count(1), "seed": SEED, "start_lambda": NONNEGATIVE},
+           space={"m": [10, 60], "d": [1, 5], "seed": [0, 10_000]},
+           example={"m": 12, "d": 3},
+           memory=lambda p: 8.0 * (4 * p["m"] * p["d"] + 3 * p["d"] ** 2 + 3 * p["m"])),
+    # as logistic-nonseparable
+    Family("logistic-newton", logistic_newton, "self-concordant (logistic)",
+           ranges={"n": count(1), "d": count(1), "seed": SEED, "flip": UNIT_OPEN,
+                   "start_scale": POSITIVE},
+           space={"n": [50, 300], "d": [1, 10], "seed": [0, 10_000], "flip": [0.05, 0.3],
+                  "start_scale": [1.0, 100.0]},
+           example={"n": 100, "d": 5},
+           memory=lambda p: 8.0 * (3 * p["n"] * p["d"] + 2 * p["d"] ** 2 + 4 * p["n"])),
+)

@@ -13,7 +13,8 @@ Projections Π_X(v) = argmin_{x in X} ||x − v||:
   level θ given by the simplex projection of |v| (Duchi et al. 2008, §4);
 - :func:`project_box`, :func:`project_box_arrays`: X = [lo, hi]^d (scalar or per-coordinate
   bounds), coordinate-wise clipping;
-- :func:`project_ball`: X = {||x − c|| <= r}, radial scaling;
+- :func:`project_ball`, :func:`project_ball_origin`: X = {||x − c|| <= r} (centre c, or 0),
+  radial scaling;
 - :func:`project_nonneg`: X = R^d_+, x = max(v, 0).
 
 Linear minimization oracles LMO_X(g) ∈ argmin_{s in X} <g, s> (Frank–Wolfe):
@@ -23,9 +24,12 @@ Linear minimization oracles LMO_X(g) ∈ argmin_{s in X} <g, s> (Frank–Wolfe):
   g = 0 gives r·e_0);
 - :func:`lmo_box`, :func:`lmo_box_arrays`: s_i = lo_i if g_i > 0, hi_i if g_i < 0, lo_i if
   g_i = 0;
-- :func:`lmo_ball`: c − r g/||g|| (c when g = 0).
+- :func:`lmo_ball`, :func:`lmo_ball_origin`: c − r g/||g|| (c when g = 0).
 
-None of them allocates except the simplex and l1-ball projections (one sort of a copy).
+None of them allocates except the simplex and l1-ball projections (one sort of a copy). A NaN
+coordinate of the input of a projection stays NaN in the output (numba's ``max(w, 0.0)`` returns
+its first argument when it is NaN, and the tests are written so that a NaN fails them): a
+diverged iterate is not projected back to a finite point that would look converged.
 """
 
 from __future__ import annotations
@@ -52,8 +56,7 @@ def project_simplex(v, r, out):
         if u[j] - t > 0.0:
             theta = t
     for i in range(d):
-        w = v[i] - theta
-        out[i] = w if w > 0.0 else 0.0
+        out[i] = max(v[i] - theta, 0.0)
 
 
 @njit_helper
@@ -109,25 +112,46 @@ def project_box_arrays(v, lo, hi, out):
 def project_nonneg(v, out):
     """out = max(v, 0), the projection onto the nonnegative orthant. ``out`` may alias ``v``."""
     for i in range(v.shape[0]):
-        out[i] = v[i] if v[i] > 0.0 else 0.0
+        out[i] = max(v[i], 0.0)
 
 
 @njit_helper
 def project_ball(v, c, r, out):
-    """out = Π(v) onto the Euclidean ball {||x − c|| <= r} (c an array, r >= 0).
-    ``out`` may alias ``v``."""
+    """out = Π(v) onto the Euclidean ball {||x − c|| <= r} (c an array, r >= 0): the identity
+    when ||v − c|| <= r, else c + (v − c)·(r/||v − c||). ``out`` may alias ``v``.
+
+    With c = 0 the result equals :func:`project_ball_origin` (same operations)."""
     d = v.shape[0]
     n2 = 0.0
     for i in range(d):
         e = v[i] - c[i]
         n2 += e * e
-    if n2 <= r * r:
+    nrm = np.sqrt(n2)
+    if nrm > r:
+        scale = r / nrm
+        for i in range(d):
+            out[i] = c[i] + (v[i] - c[i]) * scale
+    else:
         for i in range(d):
             out[i] = v[i]
-        return
-    scale = r / np.sqrt(n2)
+
+
+@njit_helper
+def project_ball_origin(v, r, out):
+    """out = Π(v) onto the Euclidean ball {||x|| <= r} centred at 0 (r >= 0): the identity when
+    ||v|| <= r, else v·(r/||v||). ``out`` may alias ``v``."""
+    d = v.shape[0]
+    n2 = 0.0
     for i in range(d):
-        out[i] = c[i] + scale * (v[i] - c[i])
+        n2 += v[i] * v[i]
+    nrm = np.sqrt(n2)
+    if nrm > r:
+        scale = r / nrm
+        for i in range(d):
+            out[i] = v[i] * scale
+    else:
+        for i in range(d):
+            out[i] = v[i]
 
 
 @njit_helper
@@ -170,15 +194,25 @@ def lmo_box_arrays(g, lo, hi, out):
 
 @njit_helper
 def lmo_ball(g, c, r, out):
-    """A minimiser of <g, s> on {||s − c|| <= r}: c − r g/||g|| (c when g = 0)."""
+    """A minimiser of <g, s> on {||s − c|| <= r}: c − r g/||g|| (c when g = 0 or ||g|| is NaN).
+
+    With c = 0 the result equals :func:`lmo_ball_origin` (same operations)."""
     d = g.shape[0]
     n2 = 0.0
     for i in range(d):
         n2 += g[i] * g[i]
-    if n2 == 0.0:
-        for i in range(d):
-            out[i] = c[i]
-        return
-    scale = r / np.sqrt(n2)
+    nrm = np.sqrt(n2)
     for i in range(d):
-        out[i] = c[i] - scale * g[i]
+        out[i] = c[i] - r * g[i] / nrm if nrm > 0.0 else c[i]
+
+
+@njit_helper
+def lmo_ball_origin(g, r, out):
+    """A minimiser of <g, s> on {||s|| <= r}: −r g/||g|| (0 when g = 0 or ||g|| is NaN)."""
+    d = g.shape[0]
+    n2 = 0.0
+    for i in range(d):
+        n2 += g[i] * g[i]
+    nrm = np.sqrt(n2)
+    for i in range(d):
+        out[i] = -r * g[i] / nrm if nrm > 0.0 else 0.0

@@ -1,4 +1,4 @@
-"""Variational inequalities, saddle problems and fixed-point problems (CLAIMS.md §5.12).
+"""Monotone variational inequalities and saddle problems (CLAIMS.md §5.12).
 
 Conventions
 -----------
@@ -6,16 +6,18 @@ Conventions
   for all z in Z) is the ``grad`` oracle. For a saddle problem min_x max_y f(x, y) the variable is
   z = (x, y) concatenated and F(z) = (∇_x f, −∇_y f).
 - **Fixed points.** A fixed-point map T is encoded by its *residual operator* F = I − T in the
-  ``grad`` oracle, so T z = z − F(z) and the fixed-point residual z − T z is F(z): the standard
-  measures ``grad_norm`` / ``grad_norm_sq`` are the residual ||z − T z|| and its square (the
-  families of fixed-point problems also name them ``residual`` / ``residual_sq``). Fixed-point
-  kernels (:mod:`convlab.algorithms.fixed_point`) read T this way, with T_λ z = z − λ F(z) for a
-  scaling λ (λ = 1: T itself; λ = 2/L for a (1/L)-cocoercive F, which makes I − (2/L) F
-  nonexpansive).
+  ``grad`` oracle (the families of fixed-point problems are in :mod:`.fixed_points`); the
+  fixed-point kernels (:mod:`convlab.algorithms.fixed_point`) also run on a cocoercive F here,
+  with T_λ z = z − λ F(z) (λ = 2/L for a (1/L)-cocoercive F makes I − (2/L) F nonexpansive).
 - **Constraints.** The feasible set Z enters through the ``prox`` oracle (its projection); the
   identity when Z is the whole space.
 - **No objective.** ``fstar`` is NaN and there is no ``value`` oracle; the measures are
   ``grad_norm_sq`` (||F(z)||²), ``dist_sq`` (when z* is known) and the family measures below.
+- **Floors.** With z* = 0 and a linear F, z − z* = z is exact and F(z) carries a rounding
+  relative to ||z||: every floor is the underflow level. With z* ≠ 0 (an affine F(z) = M z − q),
+  F carries about 4 eps (||M|| ||z*|| + ||q||) √d near z* and z − z* about 4 eps ||z*||, to which
+  the error of the computed z* (estimated by one step of iterative refinement) is added
+  (:func:`_linear_floors`).
 
 Families (recipes of CLAIMS.md §4):
 
@@ -25,10 +27,7 @@ family                      recipe operator
 matrix-game-simplex         P35    F(x, y) = (A y, −Aᵀ x) on Δ_n × Δ_m; exact duality gap
 bilinear-horizon            P36    F(x, y) = σ_T (y, −x), σ_T = 2L/√T (one instance per T)
 saddle-quadratic            P37    F = M z, saddle gradient of ½xᵀPx + xᵀBy − ½yᵀQy
-reflection-rotation         P38    F = I − T, T = −I or a rotation R_θ of the plane
 cocoercive-linear           P39    F(z) = M z − q with sym(M) ≻ 0 (or F = L·I)
-infeasible-affine-3d        P40    F = I − T, T x = blockdiag(R_θ, 1) x + w: no fixed point
-drs-halfplane-disk          P41    F = I − T, T = ½(I + R_A R_B), A half-plane, B disk
 finite-sum-monotone-linear  P42    F = (1/n) Σ F_i, F_i(z) = M_i z − q_i (sgrad: one F_i)
 strongly-monotone-linear    P43    F(z) = M z − q, μ-strongly monotone; optional box Z
 nonmonotone-local-vi        P44    V(z) = z − z³/3 + B z, noisy oracle (sgrad)
@@ -44,6 +43,8 @@ import numpy as np
 from ..runtime.jit import lazy_jit
 from ..runtime.random import normal, randint
 from .base import UNDERFLOW, Problem
+from .family import FINITE, NONNEGATIVE, POSITIVE, SEED, UNIT_OPEN, Family, count
+from .quadratics import solve_error
 from .sets import project_box, project_simplex
 
 _EPS = float(np.finfo(float).eps)
@@ -118,32 +119,6 @@ def box_projection(A, b, p, x, step, out):
 
 
 @lazy_jit("grad")
-def drs_residual(A, b, p, x, out):
-    """F = I − T for Douglas–Rachford T = ½(I + R_A R_B), A = {x₂ <= 0}, B = disk(c, r).
-
-    p = [c₁, c₂, r]. Since x − T x = P_B x − P_A(R_B x) (R_C = 2P_C − I), that is computed.
-    """
-    c1 = p[0]
-    c2 = p[1]
-    r = p[2]
-    d1 = x[0] - c1
-    d2 = x[1] - c2
-    nrm = np.sqrt(d1 * d1 + d2 * d2)
-    if nrm > r:
-        pb1 = c1 + r * d1 / nrm
-        pb2 = c2 + r * d2 / nrm
-    else:
-        pb1 = x[0]
-        pb2 = x[1]
-    rb1 = 2.0 * pb1 - x[0]
-    rb2 = 2.0 * pb2 - x[1]
-    pa1 = rb1
-    pa2 = rb2 if rb2 < 0.0 else 0.0
-    out[0] = pb1 - pa1
-    out[1] = pb2 - pa2
-
-
-@lazy_jit("grad")
 def cubic_local_operator(A, b, p, x, out):
     """V(z) = z − z³/3 (componentwise) + B z with B = [[0, 1], [−1, 0]] (d = 2)."""
     out[0] = x[0] - x[0] * x[0] * x[0] / 3.0 + x[1]
@@ -176,51 +151,15 @@ def _sym(M: np.ndarray) -> np.ndarray:
     return 0.5 * (M + M.T)
 
 
-def _linear_floors(M: np.ndarray, q: np.ndarray, zstar: np.ndarray | None) -> dict[str, float]:
+def _linear_floors(M: np.ndarray, q: np.ndarray, zstar: np.ndarray | None,
+                   zstar_error: float = 0.0) -> dict[str, float]:
     """Floors of an affine operator F(z) = M z − q evaluated near z*: F carries rounding of
-    order eps (||M|| ||z*|| + ||q||) and z − z* of order eps ||z*||."""
+    order eps (||M|| ||z*|| + ||q||) and z − z* of order eps ||z*||, plus ``zstar_error``, the
+    error of the computed z* (:func:`.quadratics.solve_error`)."""
     zn = 0.0 if zstar is None else float(np.linalg.norm(zstar))
     fscale = 4 * _EPS * (float(np.linalg.norm(M, 2)) * zn + float(np.linalg.norm(q))) * math.sqrt(len(q))
-    dscale = 4 * _EPS * zn
+    dscale = 4 * _EPS * zn + zstar_error
     return {"grad_norm_sq": max(fscale**2, UNDERFLOW), "dist_sq": max(dscale**2, UNDERFLOW)}
-
-
-def _residual_measures() -> dict:
-    """``residual`` / ``residual_sq``: the fixed-point residual ||z − T z|| = ||F(z)||."""
-    def res_sq(pr: Problem, X: np.ndarray) -> np.ndarray:
-        return pr.measure("grad_norm_sq", X)
-
-    return {
-        "residual_sq": (res_sq, "||z - T z||^2, the squared fixed-point residual (= ||F(z)||^2, F = I - T)"),
-        "residual": (lambda pr, X: np.sqrt(res_sq(pr, X)),
-                     "||z - T z||, the fixed-point residual (= ||F(z)||, F = I - T)"),
-    }
-
-
-def _infeasibility_measures(v: np.ndarray) -> dict:
-    """Measures of a fixed-point problem without fixed points, with infimal displacement v."""
-    v = np.asarray(v, dtype=float).copy()
-
-    def resid_v(pr: Problem, X: np.ndarray) -> np.ndarray:
-        grad = pr.oracle("grad")
-        g = np.empty(pr.dim)
-        out = np.empty(X.shape[0])
-        for r, x in enumerate(X):
-            grad(pr.A, pr.b, pr.p, np.ascontiguousarray(x), g)
-            e = g - v
-            out[r] = float(e @ e)
-        return out
-
-    def est_err(pr: Problem, X: np.ndarray) -> np.ndarray:
-        E = X - v
-        return np.einsum("ij,ij->i", E, E)
-
-    return {
-        "residual_minus_v_sq": (resid_v, "||(z - T z) - v||^2, v the infimal displacement vector "
-                                         "(min-norm element of cl ran(I - T))"),
-        "v_error_sq": (est_err, "||z - v||^2: error of a point that estimates v (take it at the "
-                                "kernel's 'v_est' iterate)"),
-    }
 
 
 # -- P35 matrix game ------------------------------------------------------------------------------
@@ -236,6 +175,12 @@ def matrix_game_simplex(n: int = 20, m: int = 30, seed: int = 0) -> Problem:
     Measure ``duality_gap`` = max_j (Aᵀx)_j − min_i (A y)_i, exact (no inner solve). For a
     bilinear game it equals the restricted gap max_{z'∈Z} <F(z'), z − z'> (Nemirovski 2004).
     x* is not stated (a numerical LP solution is not exact), so ``dist`` is not offered.
+
+    Floors: ``duality_gap`` = 8 eps max(1, max|A|) (a difference of two numbers of the size of
+    the entries); ``grad_norm_sq``: F is a sum of at most max(n, m) terms of size <= max|A|
+    per coordinate at points of Z (the blocks sum to 1), so it carries at most
+    max(n, m) eps max|A| per coordinate: (max(n, m) eps max|A| √(n + m))² (never approached:
+    F does not vanish at a constrained equilibrium).
     """
     n = _check_dim("n", n, 2)
     m = _check_dim("m", m, 2)
@@ -255,7 +200,8 @@ def matrix_game_simplex(n: int = 20, m: int = 30, seed: int = 0) -> Problem:
         A=P, b=np.zeros(n + m), p=np.array([float(n), float(m)]),
         oracles={"grad": matrix_game_operator, "prox": product_simplex_projection},
         x0=z0, xstar=None, fstar=math.nan, L=L, mu=0.0,
-        floors={"duality_gap": 8 * _EPS * max(1.0, float(np.abs(P).max()))},
+        floors={"duality_gap": 8 * _EPS * max(1.0, float(np.abs(P).max())),
+                "grad_norm_sq": (max(n, m) * _EPS * float(np.abs(P).max())) ** 2 * (n + m)},
         params=dict(n=n, m=m, seed=int(seed)),
         certified=dict(D_sq=(1 - 1 / n) + (1 - 1 / m), value=value),
         extra_measures={"duality_gap": (gap, "exact duality gap max_j (A^T x)_j - min_i (A y)_i "
@@ -304,7 +250,7 @@ def bilinear_horizon(T: int, L: float = 1.0, x0: float = 1.0, y0: float = 0.5) -
     F(z) = σ_T (y, −x) = σ_T J z with J = [[0, 1], [−1, 0]]; z* = 0; F is σ_T-Lipschitz and
     σ_T <= L for T >= 4, so the instance belongs to the class "monotone, L-Lipschitz" with the
     stated L. One instance per horizon (claims in horizon mode set T = N). Certified ``sigma``
-    = σ_T.
+    = σ_T. Floors: underflow (z* = 0, F linear; module docstring).
     """
     T = _check_dim("T", T, 4)
     L = float(L)
@@ -319,6 +265,7 @@ def bilinear_horizon(T: int, L: float = 1.0, x0: float = 1.0, y0: float = 0.5) -
         family="bilinear-horizon", name=f"bilinear-horizon(T={T}, L={L:g})",
         A=M, b=np.zeros(2), p=np.zeros(1), oracles={"grad": linear_operator},
         x0=z0, xstar=np.zeros(2), fstar=math.nan, L=L, mu=0.0,
+        floors=_linear_floors(M, np.zeros(2), np.zeros(2)),
         params=dict(T=T, L=L, x0=float(x0), y0=float(y0)), certified=dict(sigma=sigma),
     )
 
@@ -331,7 +278,8 @@ def saddle_quadratic(dx: int = 10, dy: int = 10, seed: int = 0, scale: float = 0
     P = scale·UUᵀ (rank dx/2), Q = scale·VVᵀ (rank dy/2), U, V, B Gaussian, B/√(dx+dy).
     F(z) = M z with M = [[P, B], [−Bᵀ, Q]]: monotone (sym M = blockdiag(P, Q) ⪰ 0), L = ||M||₂,
     z* = 0 (M is checked nonsingular). Start z0 Gaussian. As an N-player game (C69) the
-    coordinates are split into blocks; unconstrained, this leaves F unchanged.
+    coordinates are split into blocks; unconstrained, this leaves F unchanged. Floors:
+    underflow (z* = 0, F linear; module docstring).
     """
     dx = _check_dim("dx", dx)
     dy = _check_dim("dy", dy)
@@ -352,37 +300,8 @@ def saddle_quadratic(dx: int = 10, dy: int = 10, seed: int = 0, scale: float = 0
         family="saddle-quadratic", name=f"saddle-quadratic(dx={dx}, dy={dy}, seed={seed})",
         A=M, b=np.zeros(d), p=np.zeros(1), oracles={"grad": linear_operator},
         x0=z0, xstar=np.zeros(d), fstar=math.nan, L=float(np.linalg.norm(M, 2)), mu=0.0,
+        floors=_linear_floors(M, np.zeros(d), np.zeros(d)),
         params=dict(dx=dx, dy=dy, seed=int(seed), scale=float(scale)),
-    )
-
-
-# -- P38 reflection / rotation ------------------------------------------------------------------------
-
-def reflection_rotation(kind: str = "reflection", theta: float = 0.3) -> Problem:
-    """Nonexpansive linear maps of the plane with Fix T = {0} (recipe P38), as F = I − T.
-
-    ``kind = "reflection"``: T = −I (F = 2I): Halpern's worst case (Lieder 2021).
-    ``kind = "rotation"``: T = R_θ, the rotation by θ (θ not a multiple of 2π).
-    Start x0 = (1, 0), x* = 0; L = ||I − T||₂ (2 for T = −I, 2|sin(θ/2)| for R_θ).
-    """
-    if kind == "reflection":
-        T = -np.eye(2)
-    elif kind == "rotation":
-        theta = float(theta)
-        if abs(math.sin(theta / 2)) < 1e-12:
-            raise ValueError("theta must not be a multiple of 2*pi (then T = I and every point is fixed)")
-        c, s = math.cos(theta), math.sin(theta)
-        T = np.array([[c, -s], [s, c]])
-    else:
-        raise ValueError(f"unknown kind {kind!r} (expected 'reflection' or 'rotation')")
-    M = np.eye(2) - T
-    return Problem(
-        family="reflection-rotation", name=f"reflection-rotation({kind}"
-        + (f", theta={theta:g})" if kind == "rotation" else ")"),
-        A=M, b=np.zeros(2), p=np.zeros(1), oracles={"grad": linear_operator},
-        x0=np.array([1.0, 0.0]), xstar=np.zeros(2), fstar=math.nan,
-        L=float(np.linalg.norm(M, 2)), mu=0.0,
-        params=dict(kind=kind, theta=float(theta)), extra_measures=_residual_measures(),
     )
 
 
@@ -396,7 +315,8 @@ def cocoercive_linear(d: int = 20, seed: int = 0, kind: str = "random", L: float
     β = λ_min(sym(M⁻¹)) (<F(z) − F(z'), z − z'> = uᵀM⁻ᵀu >= β||u||² for u = M(z − z')), and the
     certified L := 1/β (not ||M||₂, which is smaller for non-symmetric M); ``L_lip`` = ||M||₂.
     ``kind = "identity"``: F(z) = L z (the worst case of Halpern on I − (2/L)F), z* = 0,
-    z0 = e_1. The parameter ``L`` is used only by this kind.
+    z0 = e_1. The parameter ``L`` is used only by this kind. Floors: :func:`_linear_floors`
+    with the estimated error of z* = M⁻¹q.
     """
     d = _check_dim("d", d)
     if kind == "random":
@@ -422,77 +342,10 @@ def cocoercive_linear(d: int = 20, seed: int = 0, kind: str = "random", L: float
     return Problem(
         family="cocoercive-linear", name=f"cocoercive-linear(d={d}, kind={kind}, seed={seed})",
         A=M, b=q, p=np.zeros(1), oracles={"grad": linear_operator},
-        x0=z0, xstar=zs, fstar=math.nan, L=Lc, mu=0.0, floors=_linear_floors(M, q, zs),
+        x0=z0, xstar=zs, fstar=math.nan, L=Lc, mu=0.0,
+        floors=_linear_floors(M, q, zs, solve_error(M, q, zs)),
         params=dict(d=d, seed=int(seed), kind=kind, L=float(L)),
         certified=dict(beta=1.0 / Lc, L_lip=float(np.linalg.norm(M, 2))),
-    )
-
-
-# -- P40 infeasible affine -----------------------------------------------------------------------------
-
-def infeasible_affine_3d(theta: float = 1.0, w1: float = 0.5, w2: float = -0.2, w3: float = 1.0,
-                         x1: float = 0.0, x2: float = 0.0, x3: float = 0.0) -> Problem:
-    """T x = R x + w on R³, R = blockdiag(R_θ, 1): no fixed point when w3 ≠ 0 (recipe P40).
-
-    F = I − T, F(x) = (I − R) x − w. ran(I − T) = R² × {−w3}, so the infimal displacement
-    vector (min-norm element of cl ran(I − T)) is v = (0, 0, −w3) exactly. The first two
-    coordinates form the consistent affine map u ↦ R_θ u + (w1, w2) with fixed point
-    u* = (I − R_θ)⁻¹(w1, w2); certified ``R_u`` = ||u0 − u*|| and the components of v.
-    Start x0 = (x1, x2, x3).
-    """
-    theta = float(theta)
-    if abs(math.sin(theta / 2)) < 1e-12:
-        raise ValueError("theta must not be a multiple of 2*pi")
-    if w3 == 0:
-        raise ValueError("w3 = 0 makes the map consistent; this family is the infeasible case")
-    c, s = math.cos(theta), math.sin(theta)
-    R = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
-    M = np.eye(3) - R
-    w = np.array([w1, w2, w3], dtype=float)
-    ustar = np.linalg.solve(M[:2, :2], w[:2])
-    x0 = np.array([x1, x2, x3], dtype=float)
-    v = np.array([0.0, 0.0, -float(w3)])
-    measures = {**_residual_measures(), **_infeasibility_measures(v)}
-    return Problem(
-        family="infeasible-affine-3d", name=f"infeasible-affine-3d(theta={theta:g})",
-        A=M, b=w, p=np.zeros(1), oracles={"grad": linear_operator},
-        x0=x0, xstar=None, fstar=math.nan, L=float(np.linalg.norm(M, 2)), mu=0.0,
-        floors={"residual_minus_v_sq": (8 * _EPS * (1 + np.linalg.norm(w))) ** 2,
-                "v_error_sq": (8 * _EPS * (1 + np.linalg.norm(w))) ** 2},
-        params=dict(theta=theta, w1=float(w1), w2=float(w2), w3=float(w3),
-                    x1=float(x1), x2=float(x2), x3=float(x3)),
-        certified=dict(R_u=float(np.linalg.norm(x0[:2] - ustar)), v_norm=abs(float(w3)),
-                       v1=0.0, v2=0.0, v3=float(v[2])),
-        extra_measures=measures,
-    )
-
-
-# -- P41 Douglas-Rachford on a half-plane and a disk --------------------------------------------------
-
-def drs_halfplane_disk(c2: float = 3.0, r: float = 1.0, x1: float = 1.0, x2: float = -1.0) -> Problem:
-    """Douglas–Rachford map T = ½(I + R_A R_B), A = {x₂ <= 0}, B = disk((0, c2), r) (recipe P41).
-
-    The sets do not intersect when c2 > r: T has no fixed point. F = I − T is firmly
-    nonexpansive, x − T x = P_B x − P_A(R_B x). The infimal displacement vector is the gap vector
-    between the sets, v = P_{cl(B − A)}(0) = (0, c2 − r) (Bauschke, Combettes & Luke 2004;
-    Bauschke & Moursi 2016 for DRS); for the default (0, 2). Start (x1, x2).
-    """
-    c2, r = float(c2), float(r)
-    if not r > 0:
-        raise ValueError(f"r must be positive, got {r}")
-    if not c2 > r:
-        raise ValueError(f"need c2 > r (disjoint sets: the infeasible case), got c2={c2}, r={r}")
-    v = np.array([0.0, c2 - r])
-    return Problem(
-        family="drs-halfplane-disk", name=f"drs-halfplane-disk(c2={c2:g}, r={r:g})",
-        A=np.zeros((1, 1)), b=np.zeros(1), p=np.array([0.0, c2, r]),
-        oracles={"grad": drs_residual}, x0=np.array([float(x1), float(x2)]), xstar=None,
-        fstar=math.nan, L=1.0, mu=0.0,
-        floors={"residual_minus_v_sq": (8 * _EPS * (c2 + r)) ** 2,
-                "v_error_sq": (8 * _EPS * (c2 + r)) ** 2},
-        params=dict(c2=c2, r=r, x1=float(x1), x2=float(x2)),
-        certified=dict(v_norm=c2 - r, v1=0.0, v2=c2 - r),
-        extra_measures={**_residual_measures(), **_infeasibility_measures(v)},
     )
 
 
@@ -511,7 +364,8 @@ def finite_sum_monotone_linear(n: int = 16, d: int = 20, seed: int = 0, spread: 
     F is β-cocoercive (β = λ_min(sym(M̄⁻¹))), certified L = 1/β; ``L_avg`` =
     sqrt((1/n) Σ ||M_i||₂²) (mean-square Lipschitz constant of the components), ``L_max`` =
     max ||M_i||₂, ``n``. The ``sgrad`` oracle returns one component F_i, i = randint(s, 0, n).
-    z* = M̄⁻¹q̄, start z0 = 0.
+    z* = M̄⁻¹q̄, start z0 = 0. Floors: :func:`_linear_floors` of (M̄, q̄) with the estimated
+    error of z*.
     """
     n = _check_dim("n", n)
     d = _check_dim("d", d)
@@ -552,7 +406,7 @@ def finite_sum_monotone_linear(n: int = 16, d: int = 20, seed: int = 0, spread: 
         A=A, b=b, p=np.array([float(n)]),
         oracles={"grad": linear_operator, "sgrad": finite_sum_component},
         x0=np.zeros(d), xstar=zs, fstar=math.nan, L=1.0 / beta, mu=0.0,
-        floors=_linear_floors(Mbar, qbar, zs),
+        floors=_linear_floors(Mbar, qbar, zs, solve_error(Mbar, qbar, zs)),
         params=dict(n=n, d=d, seed=int(seed), spread=float(spread), centered=bool(centered)),
         certified=dict(n=float(n), beta=beta, L_lip=float(np.linalg.norm(Mbar, 2)),
                        L_avg=float(np.sqrt(np.mean(norms**2))), L_max=float(norms.max()),
@@ -571,6 +425,10 @@ def strongly_monotone_linear(d: int = 20, seed: int = 0, box: float = 0.0,
     projection) and z* is computed by the projected forward iteration with η = μ/L² (factor
     sqrt(1 − μ²/L²) per step in distance) run to its fixed point; the natural residual
     ||z* − Π(z* − η F(z*))|| is checked to be at rounding level. Start z0 = 0.
+
+    Floors: :func:`_linear_floors`, with the estimated error of z* = M⁻¹q (``box = 0``) or,
+    on the box, the distance bound (L/μ)·(natural residual bound 1e-13 max(1, ||z*||)) of the
+    computed z*.
     """
     d = _check_dim("d", d)
     box = float(box)
@@ -597,7 +455,7 @@ def strongly_monotone_linear(d: int = 20, seed: int = 0, box: float = 0.0,
         if resid > 1e-13 * max(1.0, np.linalg.norm(z)):  # pragma: no cover
             raise ValueError(f"box solution not certified (natural residual {resid:.2e})")
         zs = z
-    floors = _linear_floors(M, q, zs)
+    floors = _linear_floors(M, q, zs, 0.0 if box > 0 else solve_error(M, q, zs))
     if box > 0:  # z* from an iteration: certified to the natural-residual level
         floors["dist_sq"] = max(floors["dist_sq"], (1e-13 * max(1.0, np.linalg.norm(zs)) * L / mu) ** 2)
     return Problem(
@@ -618,7 +476,8 @@ def nonmonotone_local_vi(noise: float = 0.1, r0: float = 0.3, angle: float = 0.7
     [−1, 1]² V is Lipschitz with the certified L = (1 + √5)/2: ||DV(z)||₂ is a convex function of
     (z₁², z₂²) ∈ [0, 1]², so its maximum is at a vertex: √2 at (0, 0), 1 at (1, 1) and the golden
     ratio at (0, 1) and (1, 0), where DV = [[1, 1], [−1, 0]]. Noisy oracle ``sgrad`` = V(z) + noise·ξ, ξ ~ N(0, I); certified ``sigma_sq``
-    = 2 noise². Start z0 = r0 (cos angle, sin angle).
+    = 2 noise². Start z0 = r0 (cos angle, sin angle). Floors: underflow (z* = 0; V(z) is
+    formed from z with rounding relative to ||z||).
     """
     if not noise >= 0:
         raise ValueError(f"noise must be >= 0, got {noise}")
@@ -630,6 +489,41 @@ def nonmonotone_local_vi(noise: float = 0.1, r0: float = 0.3, angle: float = 0.7
         A=np.zeros((1, 1)), b=np.zeros(1), p=np.array([float(noise)]),
         oracles={"grad": cubic_local_operator, "sgrad": cubic_local_noisy},
         x0=z0, xstar=np.zeros(2), fstar=math.nan, L=(1.0 + math.sqrt(5.0)) / 2.0, mu=0.0,
+        floors={"dist_sq": UNDERFLOW, "grad_norm_sq": UNDERFLOW},
         params=dict(noise=float(noise), r0=float(r0), angle=float(angle)),
         certified=dict(mu_loc=1.0, sigma_sq=2 * float(noise) ** 2),
     )
+
+
+FAMILIES = (
+    Family("matrix-game-simplex", matrix_game_simplex, "monotone VI (bilinear game, simplices)",
+           ranges={"n": count(2), "m": count(2), "seed": SEED},
+           space={"n": [2, 20], "m": [2, 20], "seed": [0, 10_000]},
+           example={"n": 5, "m": 4}, memory=lambda p: 8.0 * 2 * p["n"] * p["m"]),
+    Family("bilinear-horizon", bilinear_horizon, "monotone VI (bilinear, worst case)",
+           ranges={"T": count(4), "L": POSITIVE, "x0": FINITE, "y0": FINITE},
+           space={"T": [4, 10_000]}, example={"T": 16}),
+    Family("saddle-quadratic", saddle_quadratic, "monotone VI (convex-concave saddle)",
+           ranges={"dx": count(), "dy": count(), "seed": SEED, "scale": NONNEGATIVE},
+           space={"dx": [1, 15], "dy": [1, 15], "seed": [0, 10_000], "scale": [0.0, 1.0]},
+           example={"dx": 4, "dy": 3}, memory=lambda p: 8.0 * 3 * (p["dx"] + p["dy"]) ** 2),
+    Family("cocoercive-linear", cocoercive_linear, "monotone VI (cocoercive)",
+           ranges={"d": count(), "seed": SEED, "kind": ("random", "identity"), "L": POSITIVE},
+           space={"d": [1, 30], "seed": [0, 10_000], "kind": ["random", "identity"],
+                  "L": [0.1, 10.0]},
+           example={"d": 6}, memory=lambda p: 8.0 * 4 * p["d"] ** 2),
+    Family("finite-sum-monotone-linear", finite_sum_monotone_linear,
+           "monotone VI (cocoercive finite sum)",
+           ranges={"n": count(), "d": count(), "seed": SEED, "spread": NONNEGATIVE},
+           space={"n": [1, 16], "d": [1, 20], "seed": [0, 10_000], "spread": [0.0, 0.5],
+                  "centered": [True, False]},
+           example={"n": 4, "d": 5}, memory=lambda p: 8.0 * 3 * (p["n"] + 1) * p["d"] ** 2),
+    Family("strongly-monotone-linear", strongly_monotone_linear, "strongly monotone VI",
+           ranges={"d": count(), "seed": SEED, "box": NONNEGATIVE, "q_scale": FINITE},
+           space={"d": [1, 20], "seed": [0, 10_000], "box": [0.0, 0.25, 0.5, 1.0, 2.0],
+                  "q_scale": [0.1, 2.0]},
+           example={"d": 6}, memory=lambda p: 8.0 * 4 * p["d"] ** 2),
+    Family("nonmonotone-local-vi", nonmonotone_local_vi, "VI (locally strongly monotone)",
+           ranges={"noise": NONNEGATIVE, "r0": UNIT_OPEN, "angle": FINITE},
+           space={"noise": [0.0, 0.5], "r0": [0.05, 0.95], "angle": [0.0, 6.28]}, example={}),
+)

@@ -23,6 +23,7 @@ import numpy as np
 from ..runtime.jit import lazy_jit
 from ..runtime.random import normal
 from .base import UNDERFLOW, Problem
+from .family import FINITE, NONNEGATIVE, POSITIVE, SEED, Family, Interval, count
 
 _EPS = float(np.finfo(float).eps)
 
@@ -84,6 +85,10 @@ def pl_sin(d: int = 20, seed: int = 0, noise: float = 0.0, radius: float = 20.0)
     Certified: x* = 0, f* = 0; L = 8 since f''ᵢ = 2 + 6 cos 2xᵢ ∈ [−4, 8]; PL constant μ = 1/32
     (Karimi et al. 2016; the true per-coordinate constant min ½f'²/f is about 0.1755, see the
     tests); ``sigma_sq`` = s² d; ``rho`` = 4 (weak convexity: f + 2‖x‖² is convex).
+
+    Floors: x* = 0, so x − x* = x is exact, f − f* is a sum of non-negative terms and
+    ∇f = 2x + 3 sin 2x has no cancellation near 0 (both terms have the sign of x): every measure
+    down to underflow.
     """
     d = int(d)
     if d < 1:
@@ -200,6 +205,10 @@ def cauchy_regression(n: int = 200, d: int = 20, seed: int = 0, noise: float = 0
     ``fstar`` holds f_inf, which makes ``Delta`` = f(x0) − f_inf); L = 2‖A‖₂²/n because
     φ(r) = ln(1 + r²) has φ'' ∈ [−1/4, 2]; ``rho`` = ‖A‖₂²/(4n) (weak convexity);
     ``sigma_sq`` = s² d; ``f_inf`` = 0.
+
+    Floors: f − f_inf is a sum of non-negative log1p terms (relative rounding only, and f stays
+    far above f_inf = 0 with outliers): underflow. ||∇f||² cancels at a stationary point: the
+    floor below is the rounding of the residuals passed through φ' and averaged by Aᵀ/n.
     """
     n, d = int(n), int(d)
     if n < 1 or d < 1:
@@ -302,6 +311,11 @@ def matrix_factor_full(n: int = 10, r: int = 1, width: int = 1, alpha: float = 0
     solution set is a manifold, so x* is None. f is quartic, not globally smooth: L = inf (step
     sizes are set by the claims). Extra measures ``residual_sq`` = ‖XXᵀ − M*‖²_F = 4 f and
     ``residual`` = ‖XXᵀ − M*‖_F.
+
+    Floors: each entry of XXᵀ − M* is a sum of k products minus an entry of size <= 1, so near
+    the solution it carries about (k + 1)·eps: residual² has the floor (2 (k + 1) eps)² n²
+    (residual its square root, f − f* a quarter of it) and ||∇f||² = ||(XXᵀ − M*)X||² that
+    times (1 + k).
     """
     n, r, k = int(n), int(r), int(width)
     if not (n >= 1 and 1 <= r <= n and k >= 1):
@@ -331,3 +345,26 @@ def matrix_factor_full(n: int = 10, r: int = 1, width: int = 1, alpha: float = 0
                         "residual": (lambda pr, X: np.sqrt(_factor_residual_sq(pr, X)),
                                      "||X X^T - M*||_F")},
     )
+
+
+FAMILIES = (
+    Family("pl-sin", pl_sin, "PL",
+           ranges={"d": count(1), "seed": SEED, "noise": NONNEGATIVE, "radius": POSITIVE},
+           space={"d": [1, 30], "seed": [0, 10_000]}, example={"d": 5},
+           memory=lambda p: 8.0 * 4 * p["d"]),
+    # A (n×d) and its copy in the spectral norm, b, x_true, x0
+    Family("cauchy-regression", cauchy_regression, "smooth nonconvex",
+           ranges={"n": count(1), "d": count(1), "seed": SEED, "noise": NONNEGATIVE,
+                   "x0": ("zero", "random"), "x0_scale": FINITE, "outliers": Interval(0.0, 1.0)},
+           space={"n": [20, 200], "d": [1, 20], "seed": [0, 10_000], "x0": ["zero", "random"]},
+           example={"n": 40, "d": 5},
+           memory=lambda p: 8.0 * (2 * p["n"] * p["d"] + 3 * p["n"] + 3 * p["d"])),
+    # M* (n×n), its symmetrised copy, U* (n×r) and X0 (n×width)
+    Family("matrix-factor-full", matrix_factor_full, "nonconvex (quartic, not globally smooth)",
+           ranges={"n": count(1), "r": count(1), "width": count(1), "alpha": POSITIVE,
+                   "seed": SEED},
+           space={"n": [2, 10], "r": [1, 2], "width": [2, 4], "alpha": [0.01, 1.0],
+                  "seed": [0, 10_000]},
+           example={"n": 5, "r": 1, "width": 2},
+           memory=lambda p: 8.0 * (3 * p["n"] ** 2 + p["n"] * (p["r"] + p["width"]))),
+)
