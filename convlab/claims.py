@@ -61,9 +61,11 @@ FIELDS: dict[str, tuple[bool, tuple[type, ...], str]] = {
     "iterations": (False, (int,), "number of iterations (anytime mode)"),
     "horizons": (False, (list,), "horizons N, one run and one instance each (horizon mode)"),
     "window": (False, (list,), "[k_lo, k_hi] to check on"),
-    "band": (False, (list,), "[lo, hi] for e/B to count as attained"),
-    "rtol": (False, (float, int), "relative slack of the ratio test"),
-    "order_tol": (False, (float, int), "tolerance on the fitted relative order"),
+    "band": (False, (list,), "[lo, hi] around 1 for e/B to count as attained"),
+    "rtol": (False, (float, int), "relative slack of the ratio test (a stability edge: of the "
+             "bisection)"),
+    "order_tol": (False, (float, int), "how far the fitted relative order may be from 1 for a "
+                  "tight order verdict, in (0, 1) (default 0.02)"),
     "seeds": (False, (int,), "number of seeds (statistic over seeds, with confidence intervals)"),
     "max_seeds": (False, (int,), "double the seeds up to this many while inconclusive"),
     "statistic": (False, (str,), "statistic over seeds: mean or quantile"),
@@ -111,7 +113,7 @@ class Claim:
     window: tuple[float, float] | None = None
     band: tuple[float, float] | None = None
     rtol: float = 1e-9
-    order_tol: float = 0.1
+    order_tol: float | None = None
     notes: str = ""
     seeds: int = 1
     max_seeds: int = 1
@@ -183,6 +185,18 @@ def _instances_of(folder: Path) -> Mapping[str, InstanceSpec]:
     return cached[1]
 
 
+def nearest_instances(path: Path) -> Mapping[str, InstanceSpec]:
+    """The named instances a claim file sees: those of the ``problems/`` folder nearest to it,
+    and the catalog's (:mod:`convlab.catalog`; the nearest folder's win a shared name)."""
+    from .catalog import instances_folder
+
+    found: dict[str, InstanceSpec] = {}
+    folders = [instances_folder(), find_problems_folder(path)]
+    for folder in dict.fromkeys(f.resolve() for f in folders if f is not None):
+        found.update(_instances_of(folder))
+    return found
+
+
 def load_file(path: str | Path, instances: Mapping[str, InstanceSpec] | None = None
               ) -> tuple[list[Claim], list[InputError]]:
     """Load the claims of one file.
@@ -198,6 +212,8 @@ def load_file(path: str | Path, instances: Mapping[str, InstanceSpec] | None = N
         return [], [InputError(f"cannot read file: {exc}", file=name)]
     except tomllib.TOMLDecodeError as exc:
         return [], [InputError(f"invalid TOML: {exc}", file=name)]
+    except RecursionError:
+        return [], [InputError("invalid TOML: arrays or tables nested too deeply", file=name)]
     unknown_top = [k for k in data if k != "claim"]
     if unknown_top:
         return [], [InputError(f"unexpected top-level key '{unknown_top[0]}'; a claim file holds "
@@ -206,13 +222,16 @@ def load_file(path: str | Path, instances: Mapping[str, InstanceSpec] | None = N
     if not isinstance(tables, list) or not tables:
         return [], [InputError("no [[claim]] tables in the file", file=name)]
     if instances is None:
-        folder = find_problems_folder(path)
         try:
-            instances = _instances_of(folder) if folder else {}
+            instances = nearest_instances(path)
         except InputError as exc:
             return [], [exc]
     claims, errors, seen = [], [], set()
     for i, table in enumerate(tables):
+        if not isinstance(table, dict):
+            errors.append(InputError(f"expected a [[claim]] table, got {table!r}"[:200],
+                                     file=name, claim=f"#{i + 1}"))
+            continue
         label = table.get("id") if isinstance(table.get("id"), str) else f"#{i + 1}"
         try:
             claim = parse_claim(table, name, instances)
@@ -303,9 +322,8 @@ def parse_claim(table: Mapping[str, Any], file: str, instances: Mapping[str, Ins
         expected=dict(expected), file=file, statement=table.get("statement", ""),
         problem_class=table.get("class", ""),
         params=dict(table.get("params", {})), iterate=iterate, iterations=iterations, horizons=horizons,
-        window=_pair(table, "window"), band=_pair(table, "band"),
-        rtol=float(table.get("rtol", 1e-3 if design == "stability" else 1e-9)),
-        order_tol=float(table.get("order_tol", 0.1)), notes=table.get("notes", ""), search=table.get("search"), **mode_fields,
+        notes=table.get("notes", ""), search=table.get("search"), **_tolerances(table, design),
+        **mode_fields,
     )
 
 
@@ -422,9 +440,48 @@ def _pair(table: Mapping[str, Any], key: str) -> tuple[float, float] | None:
         return None
     value = table[key]
     if (len(value) != 2 or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                                   for v in value) or value[0] > value[1]):
-        raise InputError(f"expected [low, high] with low <= high, got {value!r}", field=key)
+                                   and math.isfinite(v) for v in value) or value[0] >= value[1]):
+        raise InputError(f"expected [low, high] finite with low < high, got {value!r}", field=key)
     return float(value[0]), float(value[1])
+
+
+#: Default relative slack of a ratio test, and of a stability edge.
+DEFAULT_RTOL = {"stability": 1e-3}
+DEFAULT_RTOL_OTHER = 1e-9
+
+#: A stability bisection stops at a relative width of rtol/4; below this, float64 spacing.
+MIN_STABILITY_RTOL = 1e-12
+
+
+def _tolerances(table: Mapping[str, Any], design: str) -> dict[str, Any]:
+    """rtol, order_tol, window and band: finite and in range; rtol or order_tol widened beyond
+    its default needs a reason in ``notes`` (a band is the claim's own definition of attainment,
+    shown with every tight verdict)."""
+    default_rtol = DEFAULT_RTOL.get(design, DEFAULT_RTOL_OTHER)
+    rtol = table.get("rtol", default_rtol)
+    if not (isinstance(rtol, (int, float)) and math.isfinite(rtol) and rtol >= 0):
+        raise InputError(f"expected a finite number >= 0, got {rtol!r}", field="rtol")
+    if design == "stability" and not MIN_STABILITY_RTOL <= rtol < 1:
+        raise InputError(f"a stability edge needs {MIN_STABILITY_RTOL:g} <= rtol < 1 (the "
+                         f"bisection's relative resolution), got {rtol!r}", field="rtol")
+    order_tol = table.get("order_tol")
+    if order_tol is not None and not (isinstance(order_tol, (int, float))
+                                      and 0 < order_tol < 1):
+        raise InputError(f"expected a number in (0, 1), got {order_tol!r}", field="order_tol")
+    window = _pair(table, "window")
+    band = _pair(table, "band")
+    if band is not None and not band[0] <= 1 <= band[1]:
+        raise InputError(f"expected a band [low, high] around 1, got {list(band)}", field="band")
+    from .rates.checker import DEFAULT_ORDER_TOL
+
+    widened = [name for name, wider in (("rtol", rtol > default_rtol),
+                                        ("order_tol", order_tol is not None
+                                         and order_tol > DEFAULT_ORDER_TOL)) if wider]
+    if widened and not str(table.get("notes", "")).strip():
+        raise InputError(f"{widened[0]} is wider than its default: give the reason in notes",
+                         field=widened[0])
+    return {"rtol": float(rtol), "order_tol": None if order_tol is None else float(order_tol),
+            "window": window, "band": band}
 
 
 def _instance(entry: Any, i: int, file: str, instances: Mapping[str, InstanceSpec]) -> InstanceSpec:

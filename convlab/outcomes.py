@@ -26,10 +26,10 @@ import numpy as np
 
 from .claims import Claim
 from .errors import InputError
-from .rates.checker import Fit, RateCheck, Verdict
+from .rates.checker import RateCheck, Verdict
 
 #: Version of the record layout (the store and the JSON report).
-RECORD_VERSION = 2
+RECORD_VERSION = 3
 
 #: What the x values of a curve are, per design.
 AXES = {"anytime": "iteration", "horizon": "horizon"}
@@ -116,7 +116,9 @@ class Outcome:
     """The decision on one claim and one instance (see the module docstring).
 
     ``verdict`` is None when the pair could not be decided: ``error`` (bad input) or ``crash``
-    (an internal failure) says why.
+    (an internal failure) says why. ``fragile`` is True when the same design thinned (every
+    other point, half of the seeds) gives another verdict (``thinned_verdict``); None when the
+    design cannot be thinned.
     """
 
     claim: Claim
@@ -138,6 +140,8 @@ class Outcome:
     from_store: bool = False
     plans: int = 0
     runs: int = 0
+    fragile: bool | None = None
+    thinned_verdict: str | None = None
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -241,6 +245,7 @@ def outcome_record(o: Outcome) -> dict[str, Any]:
         "verdict": o.verdict, "expected": o.expected, "matched": o.matched,
         "reason": o.reason, "seconds": round(o.seconds, 4), "from_store": o.from_store,
         "plans": o.plans, "runs": o.runs, "constants": _plain(dict(o.constants)),
+        "fragile": o.fragile, "thinned_verdict": o.thinned_verdict,
     }
     if o.curve is not None:
         out["curve"] = o.curve.to_dict()
@@ -256,13 +261,6 @@ def outcome_record(o: Outcome) -> dict[str, Any]:
     return out
 
 
-def _check_from_dict(d: Mapping[str, Any]) -> RateCheck:
-    fits = {name: Fit(**d[name]) if d.get(name) else None
-            for name in ("relative_order", "fitted_order", "contraction")}
-    return RateCheck(verdict=Verdict(d["verdict"]), kind=d["kind"], bound=d["bound"],
-                     evidence=dict(d["evidence"]), **fits)
-
-
 def outcome_from_record(d: Mapping[str, Any], claim: Claim, instance: str) -> Outcome:
     """Rebuild an outcome from :func:`outcome_record` data (raises KeyError, TypeError or
     ValueError on a record of another layout)."""
@@ -272,7 +270,7 @@ def outcome_from_record(d: Mapping[str, Any], claim: Claim, instance: str) -> Ou
     return Outcome(
         claim=claim, instance=instance, expected=claim.expected_for(instance),
         design=d["design"], verdict_value=Verdict(d["verdict"]), reason=str(d["reason"]),
-        check=_check_from_dict(d["check"]) if d.get("check") else None,
+        check=RateCheck.from_dict(d["check"]) if d.get("check") else None,
         curve=Curve.from_dict(d["curve"]) if d.get("curve") else None,
         constants={k: (np.asarray(v) if isinstance(v, list) else v)
                    for k, v in dict(d["constants"]).items()},
@@ -282,4 +280,5 @@ def outcome_from_record(d: Mapping[str, Any], claim: Claim, instance: str) -> Ou
         scaling=ScalingEvidence(**{**scal, "counts": tuple(tuple(c) for c in scal["counts"]),
                                    "censored": tuple(scal["censored"])}) if scal else None,
         diverged_at=d.get("diverged_at"), seconds=float(d["seconds"]), from_store=True,
-        plans=int(d.get("plans", 0)), runs=int(d.get("runs", 0)))
+        plans=int(d.get("plans", 0)), runs=int(d.get("runs", 0)), fragile=d.get("fragile"),
+        thinned_verdict=d.get("thinned_verdict"))

@@ -51,6 +51,38 @@ class LegacyKernel:
 
 
 @dataclass(frozen=True)
+class PythonKernel:
+    """A method written as plain Python (a generator of iterates), run by
+    :func:`convlab.run` without numba: slow (Python per iteration), for short runs and for
+    methods whose state is awkward in a kernel.
+
+    ``method(oracles, x0, c)`` yields x_0, x_1, x_2, ... (or, when the method records several
+    points, a tuple of arrays in the order of ``points``); ``oracles`` calls the instance's
+    compiled oracles (``oracles.grad(x)``, ``oracles.value(x)``, ``oracles.prox(x, h)``,
+    ``oracles.sgrad(x, t)``, ...), and ``c`` holds the instance's constants, the method's
+    parameters and the seed by name (``c.L``, ``c.mu``, ``c.step``, ``c.seed``).
+    """
+
+    method: Any
+    hyper: tuple[str, ...] = ()
+    points: tuple[str, ...] = ("last",)
+    needs: tuple[str, ...] = ("grad",)
+    stochastic: bool = False
+
+    @property
+    def record_scalars(self) -> tuple[str, ...]:
+        return TRACK_COLUMNS
+
+    @property
+    def name(self) -> str:
+        return self.method.__name__
+
+    @property
+    def module(self) -> str:
+        return self.method.__module__
+
+
+@dataclass(frozen=True)
 class Algorithm:
     """A registered method.
 
@@ -59,27 +91,34 @@ class Algorithm:
     name
         Name used in claim files.
     kernel
-        The kernel and its declared layout.
+        The kernel and its declared layout (a :class:`~convlab.runtime.kernel.Kernel`, or a
+        :class:`PythonKernel` for a method in plain Python).
     params
-        ``(name, default)`` pairs of the parameters a claim may set; the default is an
-        expression in the instance constants (``L``, ``mu``, ``kappa``, ``N`` the horizon, ...),
-        or None when the parameter is required.
+        ``(name, default)`` pairs (or a mapping name -> default) of the parameters a claim may
+        set; the default is an expression in the instance constants (``L``, ``mu``, ``kappa``,
+        ``N`` the horizon, ...) and the other parameters, or None when the parameter is
+        required.
     fixed
         Values of the other ``hyper`` slots, fixing a variant of a shared kernel (e.g. the
         step-size schedule of ``sgd``).
     summary
         One line for listings.
+    deterministic
+        A variant of a stochastic kernel that draws no sample (a cyclic order): its runs do not
+        depend on the seed.
     """
 
     name: str
-    kernel: Kernel | LegacyKernel
+    kernel: Kernel | LegacyKernel | PythonKernel
     params: tuple[tuple[str, str | None], ...] = ()
     fixed: Mapping[str, float] = field(default_factory=dict)
     summary: str = ""
+    deterministic: bool = False
 
     def __post_init__(self) -> None:
+        params = self.params.items() if isinstance(self.params, Mapping) else self.params
         object.__setattr__(self, "params", tuple((str(n), None if d is None else str(d))
-                                                 for n, d in self.params))
+                                                 for n, d in params))
         object.__setattr__(self, "fixed", dict(self.fixed))
         names = [n for n, _ in self.params]
         if len(set(names)) != len(names):
@@ -110,7 +149,7 @@ class Algorithm:
 
     @property
     def stochastic(self) -> bool:
-        return self.kernel.stochastic
+        return self.kernel.stochastic and not self.deterministic
 
     @property
     def module(self) -> str:
@@ -144,6 +183,8 @@ class _Registry(Mapping):
         self._load()
         if not isinstance(alg, Algorithm):
             raise TypeError(f"expected an Algorithm, got {alg!r}")
+        if self._items.get(alg.name) == alg:
+            return self._items[alg.name]  # the same declaration again (a plugin loaded twice)
         if alg.name in self._items and not replace:
             raise InputError(f"algorithm '{alg.name}' is already registered "
                              f"(by {self._items[alg.name].module})", field="algorithm")

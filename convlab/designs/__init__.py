@@ -5,8 +5,10 @@ run per horizon N), ``scaling`` (a cost against a swept parameter), ``stability`
 for the edge of a parameter); :mod:`.seeds` makes any of them a statistic over seeds. A design
 module provides ``step(claim, instance, steps) -> Plan | Outcome``: given the plans executed so
 far with their samples, the next plan (:class:`~.base.Plan`, every run with its cost) or the
-decided :class:`~convlab.outcomes.Outcome`, a pure function of the samples.
-:func:`decide_pair` drives the sequence for one claim and one instance.
+decided :class:`~convlab.outcomes.Outcome`, a pure function of the samples; ``decide`` (the
+decision alone), ``thinned`` (the decision on the design thinned: every other point, half of
+the seeds; an outcome whose verdict changes is *fragile*) and ``cost``. :func:`decide_pair`
+drives the sequence for one claim and one instance.
 """
 
 from __future__ import annotations
@@ -51,11 +53,25 @@ def decide_pair(claim: Claim, instance: InstanceSpec) -> Outcome:
             if isinstance(result, Outcome):
                 break
             steps += ((result, execute(claim, result, problems)),)
+        result = _with_robustness(design, claim, instance, steps, result)
     except InputError as exc:
         result = _failed(claim, instance, error=exc.located(file=claim.file, claim=claim.id))
     except Exception as exc:  # a failure inside convlab: report it, keep the catalog running
         result = _failed(claim, instance, crash=f"{type(exc).__name__}: {exc}")
     return replace(result, seconds=time.perf_counter() - start)
+
+
+def _with_robustness(design, claim: Claim, instance: InstanceSpec, steps, outcome: Outcome
+                     ) -> Outcome:
+    """The outcome with its verdict on the thinned design (:func:`thinned` of the design
+    module): fragile when the two differ."""
+    if outcome.verdict_value is None or outcome.diverged_at is not None or not steps:
+        return outcome
+    thin = design.thinned(claim, instance, steps)
+    if thin is None:
+        return outcome
+    return replace(outcome, fragile=thin.verdict != outcome.verdict,
+                   thinned_verdict=thin.verdict)
 
 
 def _failed(claim: Claim, instance: InstanceSpec, **why) -> Outcome:

@@ -2,16 +2,19 @@
 
 Plan: the claim's algorithm on the instance for ``iterations`` steps, recorded at the default
 checkpoints (every k up to 100, then about 40 per decade), seeds 0..n−1; more seeds while
-inconclusive (:mod:`.seeds`). Decision: the bound on the statistic over seeds at every k.
+inconclusive (:mod:`.seeds`). Decision: the bound on the statistic over seeds at every k, with
+the run's floor (:mod:`.floors`). Thinned design: every other checkpoint, half of the seeds.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from ..claims import Claim
 from ..outcomes import Outcome
 from ..problems.registry import InstanceSpec
 from ..rates.checker import Verdict
-from .base import Plan, Run, Step, checkpoints_for, merge_seeds
+from .base import Plan, Run, Step, checkpoints_for, merge_seeds, thin_samples
 from .seeds import more_seeds
 from .sequence import decide_sequence
 
@@ -24,10 +27,18 @@ def first_plan(claim: Claim, spec: InstanceSpec) -> Plan:
 
 
 def decide(claim: Claim, spec: InstanceSpec, steps: tuple[Step, ...]) -> Outcome:
+    """The decision on the samples of ``steps`` (pure)."""
     (samples,) = merge_seeds(steps)
     return decide_sequence(claim, spec, NAME, "iteration", samples.k, samples.errors,
-                           samples.constants, samples.floor, samples.diverged_at,
-                           looks=len(steps), plans=len(steps), runs=len(steps))
+                           samples.constants, samples.floor, samples.floor_source,
+                           samples.diverged_at, looks=len(steps), plans=len(steps),
+                           runs=len(steps))
+
+
+def thinned(claim: Claim, spec: InstanceSpec, steps: tuple[Step, ...]) -> Outcome | None:
+    """The decision on every other checkpoint and half of the seeds."""
+    (samples,) = merge_seeds(steps)
+    return decide(claim, spec, ((replace(steps[0][0], note="thinned"), (thin_samples(samples),)),))
 
 
 def step(claim: Claim, spec: InstanceSpec, steps: tuple[Step, ...]) -> Plan | Outcome:

@@ -17,8 +17,9 @@ from ..claims import Claim
 from ..errors import InputError
 from ..problems.base import Problem
 from ..problems.registry import InstanceSpec
-from ..run import run_seeds
+from ..run import bound_scope, run_seeds
 from ..runtime.checkpoints import checkpoints as default_checkpoints
+from .floors import PERTURBATION_ULPS, measured_floor, needs_shadow, shadow_problem
 
 
 @dataclass(frozen=True)
@@ -71,9 +72,12 @@ class Plan:
 class Samples:
     """What one run gave: the measure of each seed (rows) at each recorded k (columns).
 
-    ``floor`` is the instance's certified floor of the measure; ``constants`` the instance's
-    constants (with the run's context). A run in which some seed diverged keeps only that
-    seed's row, with ``diverged_at`` and ``diverged_seed``.
+    ``floor`` is the level below which the measure is noise: the instance's certified floor, or
+    the run's own rounding level when a shadow run measured it higher (:mod:`.floors`);
+    ``floor_source`` says which. ``constants`` are the names a bound may use
+    (:func:`convlab.run.bound_scope`: the instance's constants and numeric parameters, the
+    algorithm's resolved parameters, the run's context). A run in which some seed diverged
+    keeps only that seed's row, with ``diverged_at`` and ``diverged_seed``.
     """
 
     run: Run
@@ -83,6 +87,7 @@ class Samples:
     constants: Mapping[str, float]
     diverged_at: int | None = None
     diverged_seed: int | None = None
+    floor_source: str = "certified"
 
     @property
     def diverged(self) -> bool:
@@ -133,14 +138,19 @@ def execute(claim: Claim, plan: Plan, problems: Problems) -> tuple[Samples, ...]
 
 
 def execute_run(claim: Claim, run: Run, problems: Problems) -> Samples:
-    """One run: the claim's measure at the recorded k, for each seed."""
+    """One run: the claim's measure at the recorded k, for each seed, with its floor (certified,
+    or measured by a shadow run when the run decays deep enough for rounding to show)."""
     problem = problems.get(run.context)
     context = dict(run.context)
     params = dict(run.params) if run.params else dict(claim.params)
-    traces = run_seeds(problem, claim.algorithm, params, seeds=run.seeds,
-                       checkpoints=np.asarray(run.checkpoints, dtype=np.int64),
-                       track=claim.tracks, context=context or None)
-    constants = {**problem.constants, **context}
+    checkpoints = np.asarray(run.checkpoints, dtype=np.int64)
+
+    def traces_of(instance, seeds):
+        return run_seeds(instance, claim.algorithm, params, seeds=seeds, checkpoints=checkpoints,
+                         track=claim.tracks, context=context or None)
+
+    traces = traces_of(problem, run.seeds)
+    constants = bound_scope(traces[0], context=context)
     floor = traces[0].floor(claim.measure)
     rows = []
     for trace in traces:
@@ -149,7 +159,16 @@ def execute_run(claim: Claim, run: Run, problems: Problems) -> Samples:
             return Samples(run, trace.k.astype(float), errors[None, :], floor, constants,
                            int(trace.diverged_at), int(trace.seed))
         rows.append(errors)
-    return Samples(run, traces[0].k.astype(float), np.array(rows), floor, constants)
+    source = "certified"
+    if needs_shadow(rows[0]):
+        (shadow,) = traces_of(shadow_problem(problem), run.seeds[:1])
+        if not shadow.diverged:
+            level = measured_floor(rows[0], shadow.measure(claim.measure, claim.iterate))
+            if level > floor:
+                floor, source = level, (f"measured: a shadow run started {PERTURBATION_ULPS:g} "
+                                        f"ulps away disagrees below {level:.3g}")
+    return Samples(run, traces[0].k.astype(float), np.array(rows), floor, constants,
+                   floor_source=source)
 
 
 def merge_seeds(steps: tuple[Step, ...]) -> tuple[Samples, ...]:
@@ -166,6 +185,26 @@ def merge_seeds(steps: tuple[Step, ...]) -> tuple[Samples, ...]:
             if s.diverged:
                 merged[i] = s
             else:
+                higher = s.floor is not None and (merged[i].floor is None
+                                                  or s.floor > merged[i].floor)
                 merged[i] = replace(merged[i], errors=np.vstack([merged[i].errors, s.errors]),
-                                    run=merged[i].run.with_seeds(merged[i].run.seeds + s.run.seeds))
+                                    run=merged[i].run.with_seeds(merged[i].run.seeds + s.run.seeds),
+                                    floor=s.floor if higher else merged[i].floor,
+                                    floor_source=s.floor_source if higher
+                                    else merged[i].floor_source)
     return tuple(merged)
+
+
+def thin_samples(samples: Samples, *, columns: bool = True) -> Samples:
+    """Half the design: every other recorded point (``columns``) and the first half of the
+    seeds (when there are several)."""
+    errors = samples.errors
+    k = samples.k
+    if columns and k.size > 2:
+        keep = np.arange(k.size) % 2 == 0
+        keep[-1] = True
+        errors, k = errors[:, keep], k[keep]
+    if errors.shape[0] > 1:
+        errors = errors[: (errors.shape[0] + 1) // 2]
+    return replace(samples, k=k, errors=errors,
+                   run=samples.run.with_seeds(samples.run.seeds[: errors.shape[0]]))

@@ -7,7 +7,7 @@ and brackets the last crossing, a second records every iteration inside each bra
 claim's bound, an expression in the swept symbol (``O(sqrt(kappa))``, or explicit), is checked
 against the counts with the claim's bound type: ``upper`` (the cost grows at most like the
 bound), ``tight``, ``lower``, ``order``. A value whose target is not reached within the
-iterations is censored (reported, not fitted).
+iterations is censored (reported, not fitted). Thinned design: every other swept value.
 """
 
 from __future__ import annotations
@@ -67,10 +67,9 @@ def _diverged(claim: Claim, spec: InstanceSpec, samples: Samples, steps) -> Outc
                    runs=sum(len(p.runs) for p, _ in steps))
 
 
-def step(claim: Claim, spec: InstanceSpec, steps: tuple[Step, ...]) -> Plan | Outcome:
-    """The bracketing plan, the dense plan inside the brackets, then the outcome."""
-    if not steps:
-        return first_plan(claim, spec)
+def _counts(claim: Claim, spec: InstanceSpec, steps: tuple[Step, ...]):
+    """From the plans so far: a dense Plan still needed, a diverged Outcome, or the counts
+    (values, counts, constants rows, censored values)."""
     first = steps[0][1]
     for samples in first:
         if samples.diverged:
@@ -101,7 +100,37 @@ def step(claim: Claim, spec: InstanceSpec, steps: tuple[Step, ...]) -> Plan | Ou
         counts.append(float(where))
         kept.append(v)
         rows.append(s.constants)
-    return _decide(claim, spec, steps, np.array(kept), np.array(counts), rows, censored)
+    return np.array(kept), np.array(counts), rows, censored
+
+
+def step(claim: Claim, spec: InstanceSpec, steps: tuple[Step, ...]) -> Plan | Outcome:
+    """The bracketing plan, the dense plan inside the brackets, then the outcome."""
+    if not steps:
+        return first_plan(claim, spec)
+    result = _counts(claim, spec, steps)
+    if isinstance(result, (Plan, Outcome)):
+        return result
+    return _decide(claim, spec, steps, *result)
+
+
+def decide(claim: Claim, spec: InstanceSpec, steps: tuple[Step, ...]) -> Outcome:
+    """The decision on the samples of ``steps`` (pure)."""
+    result = _counts(claim, spec, steps)
+    if isinstance(result, Plan):
+        raise ValueError("the scaling design needs its dense runs before it can decide")
+    return result if isinstance(result, Outcome) else _decide(claim, spec, steps, *result)
+
+
+def thinned(claim: Claim, spec: InstanceSpec, steps: tuple[Step, ...]) -> Outcome | None:
+    """The decision on every other swept value (the last kept). The seeds are not thinned:
+    the dense runs bracket the crossing of the statistic over all of them."""
+    result = _counts(claim, spec, steps)
+    if not isinstance(result, tuple):
+        return None
+    kept, counts, rows, censored = result
+    keep = [i for i in range(kept.size) if i % 2 == 0 or i == kept.size - 1]
+    return _decide(claim, spec, steps, kept[keep], counts[keep], [rows[i] for i in keep],
+                   censored)
 
 
 def _decide(claim, spec, steps, kept, counts, rows, censored) -> Outcome:

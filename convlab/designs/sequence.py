@@ -8,6 +8,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..claims import Claim
+from ..errors import InputError
 from ..outcomes import Curve, Outcome
 from ..rates.checker import check_rate
 from ..problems.registry import InstanceSpec
@@ -15,16 +16,17 @@ from .seeds import statistic
 
 
 def decide_sequence(claim: Claim, spec: InstanceSpec, design: str, axis: str, x: np.ndarray,
-                    rows: np.ndarray, constants: Mapping[str, Any], floor: float | None,
-                    diverged_at: float | None, looks: int, plans: int, runs: int) -> Outcome:
-    """Check the claim's bound on the statistic of ``rows`` (seeds x points) at ``x``."""
+                    rows: np.ndarray, constants: Mapping[str, Any], floor: Any,
+                    floor_source: str, diverged_at: float | None, looks: int, plans: int,
+                    runs: int) -> Outcome:
+    """Check the claim's bound on the statistic of ``rows`` (seeds x points) at ``x``, with the
+    floor (a number, or one per point) the runs established."""
     value, low, high, seeds = statistic(claim, rows, looks)
-    from ..errors import InputError
-
     try:
         check = check_rate(x, value, claim.bound, kind=claim.kind, constants=constants,
-                           floor=floor, window=claim.window, band=claim.band, rtol=claim.rtol,
-                           order_tol=claim.order_tol, diverged_at=diverged_at,
+                           floor=floor, floor_source=floor_source, window=claim.window,
+                           band=claim.band, rtol=claim.rtol, order_tol=claim.order_tol,
+                           diverged_at=diverged_at,
                            interval=(low, high) if low is not None else None)
     except InputError as exc:
         raise exc.located(field="bound") from None

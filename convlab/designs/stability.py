@@ -6,7 +6,8 @@ at k = 0 (growth e_T/e_0 <= 1). The first plan probes both ends of the ``bracket
 plan probes the geometric midpoint of the current bracket, until its ends are within ``rtol/4``
 of each other (at most :data:`MAX_PROBES` probes). A bracket stable throughout places the edge
 above it, unstable throughout below it; unstable below and stable above is not monotone
-(inconclusive).
+(inconclusive). Thinned design: half of the seeds (the bisection replayed on them, ended where
+the probes run end); a single-seed bisection is not thinned.
 
 The bound is the threshold θ and the bound type says what is claimed about the edge e*:
 ``lower`` (e* >= θ: stable for every value below θ; the former ``side = "stable-below"``),
@@ -44,10 +45,13 @@ def _probe(claim: Claim, value) -> Run:
                checkpoints=(0, claim.iterations))
 
 
-def _growth(claim: Claim, samples: Samples) -> float:
+def _growth(claim: Claim, samples: Samples, seeds: int | None = None) -> float:
+    """e_T/e_0 of the statistic over the first ``seeds`` seeds (all by default); inf when a
+    seed diverged."""
     if samples.diverged:
         return math.inf
-    e = statistic(claim, samples.errors)[0]
+    errors = samples.errors if seeds is None else samples.errors[:seeds]
+    e = statistic(claim, errors)[0]
     if e[0] > 0:
         return float(e[-1] / e[0])
     return 0.0 if e[-1] == 0 else math.inf
@@ -60,41 +64,72 @@ def _evaluate(text: str, constants, field: str) -> float:
         raise exc.located(field=field) from None
 
 
-def step(claim: Claim, spec: InstanceSpec, steps: tuple[Step, ...]) -> Plan | Outcome:
-    """The probes at the bracket's ends, a probe at each midpoint, then the outcome."""
-    if not steps:
-        return Plan((_probe(claim, claim.bracket[0]), _probe(claim, claim.bracket[1])),
-                    note="the bracket's ends")
+def _replay(claim: Claim, steps: tuple[Step, ...], seeds: int | None = None):
+    """The bisection replayed on the probes of ``steps``: ("probe", value, lo, hi, tested) when
+    the next probe is missing, ("edge", lo, hi, tested) when the edge is placed,
+    ("non-monotone", lo, hi, tested) when the bracket's low end is unstable and its high end
+    stable. With ``seeds``, stability is judged on that many seeds only."""
     first = steps[0][1]
     constants = first[0].constants
     lo0, hi0 = (_evaluate(b, constants, "bracket") for b in claim.bracket)
     if not (0 < lo0 < hi0):
         raise InputError(f"expected 0 < low < high, got [{lo0:g}, {hi0:g}]", field="bracket")
-    threshold = _evaluate(claim.bound, constants, "bound")
-    tested = {lo0: _growth(claim, first[0]), hi0: _growth(claim, first[1])}
+    tested = {lo0: _growth(claim, first[0], seeds), hi0: _growth(claim, first[1], seeds)}
     at_lo, at_hi = tested[lo0] <= 1.0, tested[hi0] <= 1.0
-    lo, hi = lo0, hi0
     if at_lo and at_hi:
-        lo, hi = hi0, math.inf  # stable over the whole bracket: the edge lies above it
-    elif not at_lo and not at_hi:
-        lo, hi = 0.0, lo0  # unstable over the whole bracket: the edge lies below it
-    elif not at_lo and at_hi:
+        return ("edge", hi0, math.inf, tested)  # stable over the whole bracket: edge above it
+    if not at_lo and not at_hi:
+        return ("edge", 0.0, lo0, tested)  # unstable over the whole bracket: edge below it
+    if not at_lo and at_hi:
+        return ("non-monotone", lo0, hi0, tested)
+    probes = {float(dict(s.run.params)[claim.parameter]): s for _, (s,) in steps[1:]}
+    lo, hi = lo0, hi0
+    while hi / lo - 1 > claim.rtol / 4 and len(tested) < MAX_PROBES:
+        mid = math.sqrt(lo * hi)
+        if mid not in probes:
+            return ("probe", mid, lo, hi, tested)
+        tested[mid] = _growth(claim, probes[mid], seeds)
+        if tested[mid] <= 1.0:
+            lo = mid
+        else:
+            hi = mid
+    return ("edge", lo, hi, tested)
+
+
+def decide(claim: Claim, spec: InstanceSpec, steps: tuple[Step, ...],
+           seeds: int | None = None) -> Outcome:
+    """The decision on the probes of ``steps`` (pure): the bisection replayed, and ended where
+    its probes end (the thinned design may need a probe that was not run)."""
+    result = _replay(claim, steps, seeds)
+    constants = steps[0][1][0].constants
+    threshold = _evaluate(claim.bound, constants, "bound")
+    bracket = tuple(_evaluate(b, constants, "bracket") for b in claim.bracket)
+    lo, hi, tested = result[-3:]
+    if result[0] == "non-monotone":
         return _outcome(claim, spec, steps, Verdict.INCONCLUSIVE,
-                        f"unstable at {lo0:.6g} but stable at {hi0:.6g}: stability is not "
-                        f"monotone in {claim.parameter} over the bracket", threshold,
-                        (lo0, hi0), lo0, hi0, tested)
-    else:
-        for _, (samples,) in steps[1:]:
-            mid = float(dict(samples.run.params)[claim.parameter])
-            tested[mid] = _growth(claim, samples)
-            if tested[mid] <= 1.0:
-                lo = mid
-            else:
-                hi = mid
-        if hi / lo - 1 > claim.rtol / 4 and len(tested) < MAX_PROBES:
-            mid = math.sqrt(lo * hi)
-            return Plan((_probe(claim, mid),), note=f"probe {claim.parameter} = {mid:.8g}")
-    return _verdict(claim, spec, steps, threshold, (lo0, hi0), lo, hi, tested)
+                        f"unstable at {lo:.6g} but stable at {hi:.6g}: stability is not "
+                        f"monotone in {claim.parameter} over the bracket", threshold, bracket,
+                        lo, hi, tested)
+    return _verdict(claim, spec, steps, threshold, bracket, lo, hi, tested)
+
+
+def thinned(claim: Claim, spec: InstanceSpec, steps: tuple[Step, ...]) -> Outcome | None:
+    """The decision on half of the seeds (None with one seed: a bisection cannot be thinned
+    without new runs)."""
+    n = steps[0][1][0].errors.shape[0]
+    return decide(claim, spec, steps, seeds=(n + 1) // 2) if n > 1 else None
+
+
+def step(claim: Claim, spec: InstanceSpec, steps: tuple[Step, ...]) -> Plan | Outcome:
+    """The probes at the bracket's ends, a probe at each midpoint, then the outcome."""
+    if not steps:
+        return Plan((_probe(claim, claim.bracket[0]), _probe(claim, claim.bracket[1])),
+                    note="the bracket's ends")
+    result = _replay(claim, steps)
+    if result[0] == "probe":
+        mid = result[1]
+        return Plan((_probe(claim, mid),), note=f"probe {claim.parameter} = {mid:.8g}")
+    return decide(claim, spec, steps)
 
 
 def _verdict(claim, spec, steps, threshold, bracket, lo, hi, tested) -> Outcome:
