@@ -405,6 +405,25 @@ def test_adaptive_kernels_match_numpy(name, kind, params, hyper, problem, reques
         assert np.all(np.isnan(tr.scalars["regret"]))
 
 
+def test_amsgrad_matches_numpy_and_uses_the_running_max(affine_quad):
+    """The offline ``amsgrad`` row with its registered defaults eps = 0 and decay = 1/2: the
+    iterates equal the numpy reference bit for bit, and the running maximum of the second
+    moment is active on this run (the reference without it differs), so the comparison checks
+    the maximum, not only the shared Adam update."""
+    tr = run(affine_quad, "amsgrad", dict(step=0.05, beta1=0.9, beta2=0.99), checkpoints=CK,
+             seed=5)
+    assert (tr.params["eps"], tr.params["decay"]) == (0.0, 0.5)
+    hyper = (0, 1, 0.9, 0.05, 0.99, 0.0, 0.5)  # bias, amsgrad, beta1, step, beta2, eps, decay
+    xs, _, _ = ref_adaptive(affine_quad, "adam", hyper, N_REF, 5)
+    np.testing.assert_array_equal(tr.points["last"], xs)
+    without_max, _, _ = ref_adaptive(affine_quad, "adam", (0, 0) + hyper[2:], N_REF, 5)
+    assert not np.array_equal(without_max, xs)
+    k = N_REF
+    np.testing.assert_allclose(tr.points["tail"][-1], xs[(9 * k) // 10:].mean(0), rtol=1e-12,
+                               atol=1e-14)
+    assert np.all(np.isnan(tr.scalars["regret"]))
+
+
 def test_ball_regret_closed_form(ball):
     """On P28 the regret is Σ<g_t, x_t> + r ||Σ g_t|| (CLAIMS.md P28), and the adaptive OGD
     bound sqrt(2) D sqrt(Σ||g_t||²) holds on the run."""

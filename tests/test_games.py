@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 from convlab import run
 from convlab.runtime.random import sample_id
 from convlab.problems.games import (
-    bilinear_square, cournot, duality_gap_matrix, ls_interpolating_overparam, ms_operator,
-    ms_spectral_radius, ms_threshold, quad_diag_sam, regularized_bilinear, small_gain_2p, zero_sum)
+    bilinear_square, cournot, duality_gap_matrix, regularized_bilinear, small_gain_2p, zero_sum)
+from convlab.problems.quadratics import (
+    ls_interpolating_overparam, ms_operator, ms_spectral_radius, ms_threshold, quad_diag_sam)
 
 FAST = settings(max_examples=15, deadline=None)
 
@@ -314,10 +315,13 @@ def test_gda_expands_on_bilinear_and_equals_euler():
     FF = np.array([F(pr, z) @ F(pr, z) for z in tr.points["last"][:-1]])
     assert np.allclose(norms2[1:], norms2[:-1] + 0.01 * FF, rtol=1e-12)
     assert np.all(np.diff(norms2) > 0)
-    from convlab.algorithms.dynamics import runge_kutta
+    from convlab.algorithms.dynamics import RUNGE_KUTTA
+    from convlab.algorithms.registry import Algorithm
+    from convlab.run import _launch
     from convlab.runtime.checkpoints import checkpoints
     ks = checkpoints(50)
-    pts = runge_kutta(pr.oracle_tuple(), pr.A, pr.b, pr.p, pr.x0, np.array([1.0, 0.1]), ks, 0, 0)[0]
+    euler = Algorithm("rk-euler", RUNGE_KUTTA, (("step", None),), fixed={"order": 1.0})
+    pts = _launch(euler, pr, euler.hyper_array({"step": 0.1}), ks, np.array([0]), 0, False)[0][0]
     assert np.allclose(pts[:, 0], run(pr, "gda", {"step": 0.1}, checkpoints=ks).points["last"],
                        atol=1e-13)
 
@@ -445,7 +449,7 @@ def test_sgd_moments_against_numpy_and_operator():
     ref = numpy_moments(pr, eta, 30)
     assert np.allclose(tr.scalars["mean_f_gap"], ref, rtol=1e-11, atol=0)
     # E[e e^T] in row-space coordinates evolves by M(eta): E f = 1/2 tr(H_row Sigma)
-    from convlab.problems.games import _row_basis
+    from convlab.problems.quadratics import _row_basis
     _, s, Vt = np.linalg.svd(pr.A, full_matrices=False)
     B = Vt.T  # d x n orthonormal basis of the row space
     e0 = B.T @ (pr.x0 - pr.xstar)

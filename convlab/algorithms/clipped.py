@@ -1,23 +1,26 @@
 """Clipped stochastic gradient descent: the stochastic gradient's norm is cut at a level λ_t.
 
-The kernel has the method signature of :mod:`convlab._jit`; iteration t uses the sample
-``sample_id(seed, t)``, so a run is a pure function of its seed.
+The method is an ``advance`` function of the kernel contract (:mod:`convlab.runtime.kernel`):
+iteration t uses the sample ``sample_id(seed, t)``, so a run is a pure function of its seed; the
+loop tracks the running quantities of the iterate (row 0 of ``X``) and stops a diverging run,
+and :func:`clipped_sgd_observe` computes the averages and the clipped fraction at checkpoints.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..runtime.jit import PROX, SGRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
+from ..runtime.jit import PROX, SGRAD, STATUS_OK, lazy_jit
+from ..runtime.kernel import Kernel
 from ..runtime.random import sample_id
-from ._record import checkpoint, new_record, store_point, track_init, track_step
+from .registry import Algorithm
 
-#: Step-size schedule codes of :func:`clipped_sgd` (``hyper[0]``).
+#: Step-size schedule codes of :func:`clipped_sgd` (hyper slot ``schedule``).
 CONSTANT, INVERSE, INVERSE_SQRT = range(3)
 
 
-@lazy_jit("method")
-def clipped_sgd(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
+@lazy_jit("advance")
+def clipped_sgd(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
     """(Projected) clipped SGD with a step schedule and an exponentially decaying clip level.
 
     Update, for t = 0, 1, ...:
@@ -26,18 +29,20 @@ def clipped_sgd(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
         x_{t+1} = Π_X(x_t − γ_t clip_{λ_t}(g_t)),     λ_t = λ_0 exp(−r t),
 
     with G the ``sgrad`` oracle and Π_X the ``prox`` oracle (the identity when unconstrained).
-    Step schedules (``hyper[0]``): 0 constant γ_t = γ; 1 inverse γ/(c + t); 2 inverse square
+    Step schedules (``schedule``): 0 constant γ_t = γ; 1 inverse γ/(c + t); 2 inverse square
     root γ/sqrt(c + t). λ_0 = +inf (any value above 1e300) disables clipping: plain SGD on the
     same random stream.
 
-    Parameters (``hyper``): ``[schedule, γ, c, λ_0, r, t_0]``: step, schedule shift c (unused by
-    the constant schedule), initial clip level, clip decay rate r >= 0 (Sadiev et al. 2023 take
-    λ_k ∝ exp(−γμ k/2) in the strongly convex case), and the start t_0 of the tail average.
+    Parameters: ``schedule`` (fixed by the registry per variant); ``step`` γ; ``shift`` c, the
+    schedule shift (unused by the constant schedule); ``clip`` λ_0, the initial clip level;
+    ``clip_rate`` r >= 0, the clip decay rate (Sadiev et al. 2023 take λ_k ∝ exp(−γμ k/2) in
+    the strongly convex case); ``tail_start`` t_0, the start of the tail average (rounded down).
 
     Records three points: ``last`` = x_k; ``avg`` = (1/k) Σ_{t<k} x_t (x_0 at k = 0);
     ``tail`` = (1/(k − t_0)) Σ_{t_0 <= t < k} x_t for k > t_0 (x_k before), the time average over
     the end of a run (t_0 = N/2: the second half). Scalars: :data:`TRACK_COLUMNS` (with
     ``track``), then ``clip_fraction``, the fraction of the steps t < k that were clipped.
+    State: the running sums Σ_{t<k} x_t and Σ_{t_0<=t<k} x_t, the number of clipped steps.
 
     References: Koloskova, Hendrikx & Stich (2023), "Revisiting Gradient Clipping: Stochastic
     bias and tight convergence guarantees", ICML 2023 (the bias of clipping under stochastic
@@ -55,46 +60,17 @@ def clipped_sgd(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
     rate = hyper[4]
     t0 = int(np.floor(hyper[5])) if hyper[5] > 0 else 0
     no_clip = not (clip0 <= 1e300)
-    d = x0.shape[0]
-    x = x0.copy()
-    g = np.empty(d)
-    y = np.empty(d)
-    work = np.empty(d)
-    avg = np.empty(d)
-    sum_x = np.zeros(d)
-    tail_x = np.zeros(d)
-    n_clipped = 0.0
-    points, scalars = new_record(checkpoints, 3, d, 4)
-    acc = track_init()
-    j = 0
-    last = checkpoints[-1]
-    for t in range(last + 1):
-        if track:
-            track_step(acc, oracles, A, b, p, x, work)
-        if t == checkpoints[j]:
-            if t == 0:
-                store_point(points, j, 1, x)
-            else:
-                for i in range(d):
-                    avg[i] = sum_x[i] / t
-                store_point(points, j, 1, avg)
-            if t > t0:
-                for i in range(d):
-                    avg[i] = tail_x[i] / (t - t0)
-                store_point(points, j, 2, avg)
-            else:
-                store_point(points, j, 2, x)
-            scalars[j, 3] = n_clipped / t if t > 0 else 0.0
-            j += 1
-            if checkpoint(points, scalars, j - 1, x, acc, track):
-                return points, scalars, j, STATUS_DIVERGED
-            if t == last:
-                break
+    x = X[0]
+    g = X[3]
+    y = X[4]
+    d = x.shape[0]
+    n_clipped = s[1]
+    for t in range(k0, k1):
         for i in range(d):
-            sum_x[i] += x[i]
+            X[5, i] += x[i]
         if t >= t0:
             for i in range(d):
-                tail_x[i] += x[i]
+                X[6, i] += x[i]
         if schedule == 0:
             step = gamma
         elif schedule == 1:
@@ -115,20 +91,53 @@ def clipped_sgd(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
         for i in range(d):
             y[i] = x[i] - step * scale * g[i]
         prox(A, b, p, y, step, x)
-    return points, scalars, j, STATUS_OK
+    s[1] = n_clipped
+    return STATUS_OK
 
 
-# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
+@lazy_jit("init")
+def clipped_sgd_init(oracles, A, b, p, hyper, seed, X, s):
+    """Zero the running sums (the loop set every row to x0)."""
+    for i in range(X.shape[1]):
+        X[5, i] = 0.0
+        X[6, i] = 0.0
 
-from .registry import Algorithm, LegacyKernel  # noqa: E402
+
+@lazy_jit("observe")
+def clipped_sgd_observe(oracles, A, b, p, hyper, seed, k, X, s, P, S):
+    """At checkpoint k: rows ``avg`` and ``tail`` from the running sums, ``clip_fraction``."""
+    t0 = int(np.floor(hyper[5])) if hyper[5] > 0 else 0
+    x = X[0]
+    sum_x = X[5]
+    tail_x = X[6]
+    d = x.shape[0]
+    for i in range(d):
+        X[1, i] = x[i] if k == 0 else sum_x[i] / k
+        X[2, i] = tail_x[i] / (k - t0) if k > t0 else x[i]
+    s[0] = s[1] / k if k > 0 else 0.0
+    for r in range(3):
+        for i in range(d):
+            P[r, i] = X[r, i]
+    S[0] = s[0]
+    return STATUS_OK
+
+
+CLIPPED_SGD = Kernel(clipped_sgd,
+                     hyper=("schedule", "step", "shift", "clip", "clip_rate", "tail_start"),
+                     points=("last", "avg", "tail"), vectors=("grad", "y", "sum", "tail_sum"),
+                     scalars=("clip_fraction",), state=("n_clipped",), needs=("sgrad", "prox"),
+                     stochastic=True, init=clipped_sgd_init, observe=clipped_sgd_observe)
 
 ALGORITHMS = (
-    Algorithm('clipped-sgd', LegacyKernel(clipped_sgd, hyper=('variant0', 'step', 'shift', 'clip', 'clip_rate', 'tail_start'), points=('last', 'avg', 'tail'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'clip_fraction'), needs=('sgrad', 'prox'), stochastic=True),
-              (('step', '1/L'), ('shift', '1'), ('clip', None), ('clip_rate', '0'), ('tail_start', 'N/2')),
-              fixed={'variant0': 0.0},
-              summary='clipped SGD, constant step, clip level clip*exp(-clip_rate*t); tail average'),
-    Algorithm('clipped-sgd-inverse-sqrt', LegacyKernel(clipped_sgd, hyper=('variant0', 'step', 'shift', 'clip', 'clip_rate', 'tail_start'), points=('last', 'avg', 'tail'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'clip_fraction'), needs=('sgrad', 'prox'), stochastic=True),
-              (('step', None), ('shift', '1'), ('clip', None), ('clip_rate', '0'), ('tail_start', 'N/2')),
-              fixed={'variant0': 2.0},
-              summary='clipped SGD, step/sqrt(shift + t), clip level clip*exp(-clip_rate*t)'),
+    Algorithm("clipped-sgd", CLIPPED_SGD,
+              (("step", "1/L"), ("shift", "1"), ("clip", None), ("clip_rate", "0"),
+               ("tail_start", "N/2")),
+              fixed={"schedule": CONSTANT},
+              summary="clipped SGD, constant step, clip level clip*exp(-clip_rate*t); "
+                      "tail average"),
+    Algorithm("clipped-sgd-inverse-sqrt", CLIPPED_SGD,
+              (("step", None), ("shift", "1"), ("clip", None), ("clip_rate", "0"),
+               ("tail_start", "N/2")),
+              fixed={"schedule": INVERSE_SQRT},
+              summary="clipped SGD, step/sqrt(shift + t), clip level clip*exp(-clip_rate*t)"),
 )

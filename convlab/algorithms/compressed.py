@@ -1,16 +1,16 @@
 """Communication-compressed distributed gradient methods: EF21 with the Top-k compressor.
 
-The kernel has the method signature of :mod:`convlab._jit`. Worker i of n evaluates its local
-gradient ∇f_i through the ``sgrad`` oracle with sample s = i (finite-sum families return the
-exact gradient of component s mod n), so the method is deterministic.
+The method is an ``advance`` function of the kernel contract (:mod:`convlab.runtime.kernel`).
+Worker i of n evaluates its local gradient ∇f_i through the ``sgrad`` oracle with sample s = i
+(finite-sum families return the exact gradient of component s mod n), so the method is
+deterministic; the workers' gradient estimates g_i are a table of n rows of the state ``X``.
 """
 
 from __future__ import annotations
 
-import numpy as np
-
-from ..runtime.jit import SGRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit, njit_helper
-from ._record import checkpoint, new_record, track_init, track_step
+from ..runtime.jit import SGRAD, STATUS_OK, lazy_jit, njit_helper
+from ..runtime.kernel import Kernel
+from .registry import Algorithm
 
 
 @njit_helper
@@ -31,8 +31,8 @@ def top_k(v, k, out):
         out[best] = v[best]
 
 
-@lazy_jit("method")
-def ef21(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
+@lazy_jit("advance")
+def ef21(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
     """EF21 (error feedback of Richtárik, Sokolov & Fatkhullin) with Top-k compression.
 
     With g_i^0 = ∇f_i(x_0) and g^t = (1/n) Σ_i g_i^t, for t = 0, 1, ...:
@@ -44,14 +44,16 @@ def ef21(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
     α = k/d: ||TopK(v) − v||² <= (1 − α)||v||². Ties are broken towards the lowest index, so a
     run is deterministic.
 
-    Parameters (``hyper``): ``[γ, k, n]``: step, Top-k size, number of workers. Theorem 1 of the
-    reference takes γ <= 1/(L + L̃ sqrt(β/θ)), θ = 1 − sqrt(1 − α), β = (1 − α)/(1 − sqrt(1 − α)),
+    Parameters: ``step`` γ, ``topk`` k (the Top-k size) and ``n`` (the number of workers); k and
+    n are truncated to integers. Theorem 1 of the reference takes
+    γ <= 1/(L + L̃ sqrt(β/θ)), θ = 1 − sqrt(1 − α), β = (1 − α)/(1 − sqrt(1 − α)),
     L̃ = sqrt((1/n) Σ L_i²), and bounds (1/T) Σ_{t<T} ||∇f(x_t)||² <= 2 (f(x_0) − f_inf)/(γ T) +
     G_0/(θ T), G_0 = (1/n) Σ ||g_i^0 − ∇f_i(x_0)||² (= 0 here).
 
-    Records the last iterate x_k; with ``track`` the running quantities of :mod:`._record`
+    Records the last iterate x_k; with ``track`` the loop's running quantities
     (``avg_grad_norm_sq`` at k is (1/(k+1)) Σ_{t<=k} ||∇f(x_t)||², the left side with T = k + 1).
     Scalar ``compression_error`` = (1/n) Σ ||g_i^k − ∇f_i(x_k)||² (the G_k of the analysis).
+    State: the mean g^k, scratch rows, and the table of the g_i^k (n rows).
 
     References: Richtárik, Sokolov & Fatkhullin (2021), "EF21: A New, Simpler, Theoretically
     Better, and Practically Faster Error Feedback", NeurIPS 2021, Algorithm 1 and Theorem 1;
@@ -62,34 +64,15 @@ def ef21(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
     gamma = hyper[0]
     k = int(hyper[1])
     n = int(hyper[2])
-    d = x0.shape[0]
-    x = x0.copy()
-    gi = np.empty((n, d))
-    gbar = np.zeros(d)
-    local = np.empty(d)
-    diff = np.empty(d)
-    comp = np.empty(d)
-    work = np.empty(d)
-    for i in range(n):
-        sgrad(A, b, p, x, 0, i, local)
-        for r in range(d):
-            gi[i, r] = local[r]
-            gbar[r] += local[r] / n
-    err = 0.0
-    points, scalars = new_record(checkpoints, 1, d, 4)
-    acc = track_init()
-    j = 0
-    last = checkpoints[-1]
-    for t in range(last + 1):
-        if track:
-            track_step(acc, oracles, A, b, p, x, work)
-        if t == checkpoints[j]:
-            scalars[j, 3] = err
-            j += 1
-            if checkpoint(points, scalars, j - 1, x, acc, track):
-                return points, scalars, j, STATUS_DIVERGED
-            if t == last:
-                break
+    x = X[0]
+    gbar = X[1]
+    local = X[2]
+    diff = X[3]
+    comp = X[4]
+    gi = X[5:5 + n]
+    d = x.shape[0]
+    err = s[0]
+    for t in range(k0, k1):
         for r in range(d):
             x[r] -= gamma * gbar[r]
             gbar[r] = 0.0
@@ -104,16 +87,40 @@ def ef21(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
                 gbar[r] += gi[i, r] / n
                 e = local[r] - gi[i, r]
                 err += e * e / n
-    return points, scalars, j, STATUS_OK
+    s[0] = err
+    return STATUS_OK
 
 
-# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
+@lazy_jit("init")
+def ef21_init(oracles, A, b, p, hyper, seed, X, s):
+    """g_i^0 = ∇f_i(x_0) and their mean g^0; compression error 0."""
+    sgrad = oracles[SGRAD]
+    n = int(hyper[2])
+    x = X[0]
+    gbar = X[1]
+    local = X[2]
+    gi = X[5:5 + n]
+    d = x.shape[0]
+    for r in range(d):
+        gbar[r] = 0.0
+    for i in range(n):
+        sgrad(A, b, p, x, 0, i, local)
+        for r in range(d):
+            gi[i, r] = local[r]
+            gbar[r] += local[r] / n
+    s[0] = 0.0
 
-from .registry import Algorithm, LegacyKernel  # noqa: E402
+
+def _workers(hyper, d, m):
+    """The table of the workers' estimates g_i: n rows."""
+    return int(hyper["n"])
+
+
+EF21 = Kernel(ef21, hyper=("step", "topk", "n"), vectors=("grad_mean", "local", "diff", "comp"),
+              scalars=("compression_error",), rows=_workers, needs=("sgrad",), init=ef21_init)
 
 ALGORITHMS = (
-    Algorithm('ef21', LegacyKernel(ef21, hyper=('step', 'topk', 'n'), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'compression_error'), needs=('sgrad',), stochastic=False),
-              (('step', None), ('topk', 'topk'), ('n', 'n')),
-              fixed={},
-              summary='EF21 with Top-k compression over n workers (Richtarik, Sokolov & Fatkhullin 2021)'),
+    Algorithm("ef21", EF21, (("step", None), ("topk", "topk"), ("n", "n")),
+              summary="EF21 with Top-k compression over n workers "
+                      "(Richtarik, Sokolov & Fatkhullin 2021)"),
 )

@@ -6,8 +6,10 @@
   choice of the component, propagated deterministically (the mean-square dynamics whose
   stability threshold is C84's η_c).
 
-Both need a finite-sum family whose ``sgrad`` oracle returns the gradient of component
-``s mod n`` for sample s (so that component i is ``s = i``) and whose components are
+Both are ``advance`` functions of the kernel contract (:mod:`convlab.runtime.kernel`); the loop
+records row 0 of ``X`` (the iterate, or the mean), tracks its running quantities and stops a
+diverging run. Both need a finite-sum family whose ``sgrad`` oracle returns the gradient of
+component ``s mod n`` for sample s (so that component i is ``s = i``) and whose components are
 f_i(x) = ½(a_iᵀx − b_i)², i.e. ∇f_i(x) = a_i(a_iᵀx − b_i) (affine in x, rank one).
 """
 
@@ -15,13 +17,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..runtime.jit import GRAD, SGRAD, STATUS_DIVERGED, STATUS_OK, VALUE, lazy_jit, njit_helper
+from ..runtime.jit import (GRAD, SGRAD, STATUS_DIVERGED, STATUS_OK, VALUE, lazy_jit,
+                           njit_helper)
+from ..runtime.kernel import Kernel
 from ..runtime.random import sample_id
-from ._record import checkpoint, new_record, store_point, track_init, track_step
+from .registry import Algorithm
 
 
-@lazy_jit("method")
-def implicit_sgd(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
+@lazy_jit("advance")
+def implicit_sgd(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
     """Implicit SGD on a least-squares finite sum: x_{k+1} = prox_{η f_i}(x_k).
 
     For f_i(x) = ½(a_iᵀx − b_i)² the proximal step has the closed form
@@ -35,37 +39,24 @@ def implicit_sgd(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
     Component of iteration t: the ``sgrad`` sample s_t = sample_id(seed, t), the same stream as
     :func:`convlab.algorithms.sgd.sgd`, so explicit and implicit SGD see the same components.
 
-    Parameters (``hyper``): ``[η]``.
+    Parameters: ``step`` η > 0.
 
-    Records the last iterate x_k; with ``track`` the running quantities of :mod:`._record`.
+    Records the last iterate x_k; with ``track`` the loop's running quantities.
 
     References: Toulis & Airoldi (2017), "Asymptotic and finite-sample properties of estimators
     based on stochastic gradients", Ann. Statist. 45(4); Bertsekas (2011), "Incremental proximal
     methods for large scale convex optimization", Math. Program. 129.
     """
     eta = hyper[0]
-    d = x0.shape[0]
-    x = x0.copy()
-    g = np.empty(d)
-    h = np.empty(d)
-    y = np.empty(d)
-    work = np.empty(d)
+    x = X[0]
+    g = X[1]
+    h = X[2]
+    y = X[3]
+    d = x.shape[0]
     sgrad = oracles[SGRAD]
-    points, scalars = new_record(checkpoints, 1, d, 3)
-    acc = track_init()
-    j = 0
-    last = checkpoints[-1]
-    for t in range(last + 1):
-        if track:
-            track_step(acc, oracles, A, b, p, x, work)
-        if t == checkpoints[j]:
-            j += 1
-            if checkpoint(points, scalars, j - 1, x, acc, track):
-                return points, scalars, j, STATUS_DIVERGED
-            if t == last:
-                break
-        s = sample_id(seed, t)
-        sgrad(A, b, p, x, t, s, g)
+    for t in range(k0, k1):
+        s_t = sample_id(seed, t)
+        sgrad(A, b, p, x, t, s_t, g)
         gg = 0.0
         for i in range(d):
             gg += g[i] * g[i]
@@ -73,7 +64,7 @@ def implicit_sgd(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
             continue
         for i in range(d):
             y[i] = x[i] - g[i]
-        sgrad(A, b, p, y, t, s, h)
+        sgrad(A, b, p, y, t, s_t, h)
         hg = 0.0
         for i in range(d):
             hg += h[i] * g[i]
@@ -81,7 +72,7 @@ def implicit_sgd(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
         c = eta / (1.0 + eta * a2)
         for i in range(d):
             x[i] -= c * g[i]
-    return points, scalars, j, STATUS_OK
+    return STATUS_OK
 
 
 @njit_helper
@@ -99,8 +90,14 @@ def _unit(col, out):
     return nrm
 
 
-@lazy_jit("method")
-def sgd_moments(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
+#: Rows of the state of :func:`sgd_moments`: the mean, then the working vectors; the
+#: covariance C (d rows) follows.
+_MEAN, _MEAN_NEXT, _G0, _G, _V, _ZERO = range(6)
+_MATRICES = 6
+
+
+@lazy_jit("advance")
+def sgd_moments(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
     """Exact mean and covariance of batch-1 SGD with a uniformly sampled component.
 
     SGD x_{k+1} = T_i(x_k) := x_k − η ∇f_i(x_k), i uniform in {0..n−1}, with affine T_i(v) =
@@ -117,12 +114,15 @@ def sgd_moments(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
     interpolating problem has T_i(x*) = x* for all i, so e_k = x_k − x* obeys
     E[e_{k+1}e_{k+1}ᵀ] = (1/n) Σ P_i E[e_k e_kᵀ] P_iᵀ).
 
-    Parameters (``hyper``): ``[η, n]`` (n = the number of components).
+    Parameters: ``step`` η and ``n``, the number of components (truncated to an integer).
 
-    Records the mean m_k as point ``last`` and the scalars ``mean_f_gap`` (E f(x_k) − f*) and
-    ``trace_cov`` (tr C_k). Deterministic (no seed). The run stops with status diverged at the
-    first iteration where tr C_k is non-finite or above 1e300; that state is recorded at the next
-    checkpoint (with ``mean_f_gap`` = inf).
+    Records the mean m_k as point ``last`` (the row the loop tracks with ``track``) and the
+    scalars ``mean_f_gap`` (E f(x_k) − f*) and ``trace_cov`` (tr C_k), computed at checkpoints
+    by :func:`sgd_moments_observe`. State: m_k and C_k (d rows of ``X``). Deterministic (no
+    seed). The run stops with status diverged at the first iteration where tr C_k is
+    non-finite or above 1e300; that state is recorded at the next checkpoint (with
+    ``mean_f_gap`` = inf). A checkpoint where ``mean_f_gap`` is non-finite or above 1e300 also
+    ends the run as diverged.
 
     References: the mean-square analysis of SGD on interpolating least squares: Ma, Bassily &
     Belkin (2018), "The power of interpolation", ICML; Wu, Wang & Su (2022), "The alignment
@@ -131,43 +131,21 @@ def sgd_moments(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
     """
     eta = hyper[0]
     n = int(hyper[1])
-    d = x0.shape[0]
-    m = x0.copy()
-    m_next = np.empty(d)
-    C = np.zeros((d, d))
+    m = X[_MEAN]
+    m_next = X[_MEAN_NEXT]
+    g0 = X[_G0]
+    g = X[_G]
+    v = X[_V]
+    zero = X[_ZERO]
+    d = m.shape[0]
+    C = X[_MATRICES:_MATRICES + d]
+    # scratch of one iteration, allocated here rather than taken from X: rows of X may alias
+    # in the compiler's view, which costs 4 % on these d x d loops
     C_next = np.empty((d, d))
     W = np.empty((d, d))
     Tm = np.empty((n, d))
-    g0 = np.empty(d)
-    g = np.empty(d)
-    v = np.empty(d)
-    zero = np.zeros(d)
     sgrad = oracles[SGRAD]
-    grad = oracles[GRAD]
-    value = oracles[VALUE]
-    points, scalars = new_record(checkpoints, 1, d, 2)
-    j = 0
-    last = checkpoints[-1]
-    for k in range(last + 1):
-        if k == checkpoints[j]:
-            # E f − f* = f(m) − f* + ½ tr(H C)
-            grad(A, b, p, zero, g0)
-            tr_hc = 0.0
-            tr_c = 0.0
-            for c in range(d):
-                scale = _unit(C[:, c], v)
-                if scale > 0.0:
-                    grad(A, b, p, v, g)
-                    tr_hc += scale * (g[c] - g0[c])
-                tr_c += C[c, c]
-            scalars[j, 0] = value(A, b, p, m) + 0.5 * tr_hc
-            scalars[j, 1] = tr_c
-            j += 1
-            if checkpoint(points, scalars, j - 1, m, scalars[0], 0) or not np.isfinite(
-                    scalars[j - 1, 0]) or scalars[j - 1, 0] > 1e300:
-                return points, scalars, j, STATUS_DIVERGED
-            if k == last:
-                break
+    for k in range(k0, k1):
         for i in range(d):
             m_next[i] = 0.0
             for c in range(d):
@@ -204,24 +182,77 @@ def sgd_moments(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
             for c in range(d):
                 C[i, c] = C_next[i, c]
         if not tr_c < 1e300:  # non-finite or overflowing second moment: stop, record it
-            scalars[j, 0] = np.inf
-            scalars[j, 1] = tr_c
-            store_point(points, j, 0, m)
-            return points, scalars, j + 1, STATUS_DIVERGED
-    return points, scalars, j, STATUS_OK
+            s[0] = np.inf
+            s[1] = tr_c
+            s[2] = 1.0
+            return STATUS_DIVERGED
+    return STATUS_OK
 
 
-# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
+@lazy_jit("init")
+def sgd_moments_init(oracles, A, b, p, hyper, seed, X, s):
+    """C_0 = 0 (x_0 is deterministic) and the zero vector (the loop set every row to x0)."""
+    d = X.shape[1]
+    for i in range(d):
+        X[_ZERO, i] = 0.0
+        for c in range(d):
+            X[_MATRICES + i, c] = 0.0
 
-from .registry import Algorithm, LegacyKernel  # noqa: E402
+
+@lazy_jit("observe")
+def sgd_moments_observe(oracles, A, b, p, hyper, seed, k, X, s, P, S):
+    """At checkpoint k: ``mean_f_gap`` = f(m_k) − f* + ½ tr(H C_k) and ``trace_cov`` = tr C_k
+    (after a divergence inside :func:`sgd_moments`: inf and the overflowing trace)."""
+    m = X[_MEAN]
+    d = m.shape[0]
+    for i in range(d):
+        P[0, i] = m[i]
+    if s[2] != 0.0:
+        S[0] = s[0]
+        S[1] = s[1]
+        return STATUS_DIVERGED
+    grad = oracles[GRAD]
+    value = oracles[VALUE]
+    g0 = X[_G0]
+    g = X[_G]
+    v = X[_V]
+    zero = X[_ZERO]
+    C = X[_MATRICES:_MATRICES + d]
+    # E f − f* = f(m) − f* + ½ tr(H C)
+    grad(A, b, p, zero, g0)
+    tr_hc = 0.0
+    tr_c = 0.0
+    for c in range(d):
+        scale = _unit(C[:, c], v)
+        if scale > 0.0:
+            grad(A, b, p, v, g)
+            tr_hc += scale * (g[c] - g0[c])
+        tr_c += C[c, c]
+    s[0] = value(A, b, p, m) + 0.5 * tr_hc
+    s[1] = tr_c
+    S[0] = s[0]
+    S[1] = s[1]
+    if not np.isfinite(s[0]) or s[0] > 1e300:
+        return STATUS_DIVERGED
+    return STATUS_OK
+
+
+def _moment_rows(hyper, d, m):
+    """The covariance C: d rows."""
+    return d
+
+
+IMPLICIT_SGD = Kernel(implicit_sgd, hyper=("step",), vectors=("grad", "grad_shifted", "y"),
+                      needs=("sgrad",), stochastic=True)
+SGD_MOMENTS = Kernel(sgd_moments, hyper=("step", "n"),
+                     vectors=("mean_next", "grad_zero", "grad", "unit", "zero"),
+                     scalars=("mean_f_gap", "trace_cov"), state=("overflow",), rows=_moment_rows,
+                     needs=("sgrad", "grad", "value"), init=sgd_moments_init,
+                     observe=sgd_moments_observe)
 
 ALGORITHMS = (
-    Algorithm('implicit-sgd', LegacyKernel(implicit_sgd, hyper=('step',), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('sgrad',), stochastic=True),
-              (('step', None),),
-              fixed={},
-              summary='implicit (proximal) SGD on least-squares components'),
-    Algorithm('sgd-moments', LegacyKernel(sgd_moments, hyper=('step', 'n'), points=('last',), record_scalars=('mean_f_gap', 'trace_cov'), needs=('sgrad', 'grad', 'value'), stochastic=False),
-              (('step', None), ('n', 'n')),
-              fixed={},
-              summary='exact mean and covariance of batch-1 SGD (least-squares components)'),
+    Algorithm("implicit-sgd", IMPLICIT_SGD, (("step", None),),
+              summary="implicit (proximal) SGD on least-squares components"),
+    Algorithm("sgd-moments", SGD_MOMENTS, (("step", None), ("n", "n")),
+              summary="exact mean and covariance of batch-1 SGD (least-squares components)"),
 )

@@ -64,7 +64,7 @@ import numpy as np
 
 from ..runtime.jit import lazy_jit, njit_helper
 from .base import UNDERFLOW, Problem
-from .family import NONNEGATIVE, POSITIVE, SEED, Family, count
+from .family import POSITIVE, SEED, Family, count
 
 #: Knots lie within SPAN·R of x* on each side.
 SPAN = 2.0
@@ -283,6 +283,22 @@ class FunctionClass:
             out += [f"K.{i}{j}" for i in range(self.d) for j in range(self.d)] + ["skew_weight"]
         out += [f"x0.{j}" for j in range(self.n_direction_params)]
         return tuple(out)
+
+    @property
+    def constants(self) -> dict[str, float]:
+        """Constants every member shares: L, mu, R, d (kappa = L/mu when mu > 0; f* = 0 for
+        the function classes)."""
+        out = {"L": float(self.L), "mu": float(self.mu), "R": float(self.R), "d": float(self.d)}
+        if self.mu > 0:
+            out["kappa"] = float(self.L / self.mu)
+        if not self.operator:
+            out["fstar"] = 0.0
+        return out
+
+    @property
+    def curvature_mask(self) -> np.ndarray:
+        """Which coordinates of θ set a curvature (0: the lowest allowed, 1: the highest)."""
+        return np.array([".curv" in name for name in self.names], dtype=bool)
 
     @property
     def Q(self) -> np.ndarray:
@@ -526,25 +542,32 @@ def smooth_convex(pieces: int = 4, d: int = 1, L: float = 1.0, R: float = 1.0, s
 
 def smooth_strongly_convex(pieces: int = 4, d: int = 1, L: float = 1.0, mu: float = 0.1,
                            R: float = 1.0, seed: int = 0, rotate: bool = False) -> Problem:
-    """A random L-smooth, mu-strongly convex piecewise-quadratic function (curvature in
-    [mu, L]); parameters as :func:`smooth_convex`."""
+    """A random mu-strongly convex L-smooth piecewise-quadratic function.
+
+    Curvature in [mu, L]; parameters as :func:`smooth_convex`.
+    """
     return _random_member(FunctionClass("smooth-strongly-convex", int(pieces), int(d),
                                         float(L), float(mu), float(R), int(seed), bool(rotate)))
 
 
 def monotone_linear(d: int = 2, L: float = 1.0, R: float = 1.0, seed: int = 0) -> Problem:
-    """A random monotone linear operator F(z) = M z, M = a S + (1 − a) K (S PSD, K skew, both
-    of unit norm), rescaled to ||M||₂ = s·L with s in [1e-3, 1] (log scale); z* = 0 unless M is
-    singular (then the projection of z0 on its null space)."""
+    """A random monotone linear operator F(z) = M z with ||M||₂ <= L.
+
+    M = a S + (1 − a) K (S PSD, K skew, both of unit norm), rescaled to ||M||₂ = s·L with s in
+    [1e-3, 1] (log scale); z* = 0 unless M is singular (then the projection of z0 on its null
+    space).
+    """
     return _random_member(FunctionClass("monotone-linear", 1, int(d), float(L), 0.0, float(R),
                                         int(seed), False))
 
 
 def monotone_piecewise(pieces: int = 4, d: int = 2, L: float = 1.0, R: float = 1.0,
                        seed: int = 0, rotate: bool = True) -> Problem:
-    """A random monotone piecewise-linear operator F(z) = K z + ∇φ(z): K skew with ||K||₂ = wL
-    (w in [0, 0.99]) and φ a member of smooth-convex with curvature at most (1 − w)L, so F is
-    L-Lipschitz; z* = 0."""
+    """A random monotone, L-Lipschitz, piecewise-linear operator F(z) = K z + ∇φ(z).
+
+    K skew with ||K||₂ = wL (w in [0, 0.99]) and φ a member of smooth-convex with curvature at
+    most (1 − w)L, so F is L-Lipschitz; z* = 0.
+    """
     return _random_member(FunctionClass("monotone-piecewise", int(pieces), int(d), float(L), 0.0,
                                         float(R), int(seed), bool(rotate)))
 
@@ -575,4 +598,3 @@ FAMILIES = (
            example={"pieces": 3, "d": 2}, memory=_memory),
 )
 
-_ = NONNEGATIVE  # (imported for symmetry with the other family modules)

@@ -31,14 +31,14 @@ How a verdict is decided (docs/checker.md states each rule with its calibration 
 5. **Order bounds** ``O(r(k))``: the relative order α is the slope of ``log e_k`` on ``log r(k)``
    over the window (bin upper quartiles: the envelope of an oscillating sequence, unbiased by
    noise), with its 95 % interval [α_lo, α_hi], and the end order α_end is the same fit on the
-   last third of the window. α = 1 is the stated order, α > 1 faster. For ``upper``, ``order``
+   last third of the window (when it holds at least 8 points). α = 1 is the stated order, α > 1 faster. For ``upper``, ``order``
    and ``tight`` claims:
 
    - **slower, resolved** (α_hi < 1 or α_end,hi < 1): the stated rate is compared with its
      neighbours (:mod:`.models`): a saturating transient (the excess dies out like a power of
      k) against a different exponent, a log factor, a plateau. Only a transient adequate and
      no unbounded model: the claim holds (``consistent``; ``tight`` when the order fitted with
-     the transient lies within ``order_tol`` of 1); only an unbounded model adequate: ``violated``
+     the transient, and α itself, lie within ``order_tol`` of 1); only an unbounded model adequate: ``violated``
      (the evidence names it); both: ``inconclusive``; neither: ``violated`` when
      α_end,hi < 1 − max(0.1, order_tol), else ``inconclusive``;
    - **otherwise**: ``tight`` if [α_lo, α_hi] and the end interval lie in [1 − δ, 1 + δ] with
@@ -575,7 +575,7 @@ def _order_verdict(kk, ee, bb, fits, kind, delta, min_points, geometric, growing
     k, le, lb = k[order], le[order], lb[order]
     scale = lb if growing else -lb
     end = scale >= scale.min() + (2.0 / 3.0) * np.ptp(scale)
-    end_fit = _slope(*_bin_quartiles(lb[end], le[end])) if end.sum() >= 3 else None
+    end_fit = _slope(*_bin_quartiles(lb[end], le[end])) if end.sum() >= MIN_POINTS else None
     info = {**tol, "end_order": end_fit, "excess_order": float(alpha.value - 1.0)}
     slack = max(SLOWNESS_TOL, delta)
     sign = 1.0
@@ -611,7 +611,8 @@ def _order_verdict(kk, ee, bb, fits, kind, delta, min_points, geometric, growing
                 info["asymptotic_order"] = asym
                 reason = (f"{toward} than claimed on the window only by a transient "
                           f"({_describe(comparison.get(comparison.preferred))}); {desc}")
-                if kind in ("order", "tight") and within(asym, delta) and asym is not None:
+                if kind in ("order", "tight") and asym is not None and within(asym, delta) \
+                        and within(alpha, delta):
                     return make(Verdict.TIGHT, f"attains the order, {reason}; order with the "
                                 f"transient {asym} (tolerance {delta:g})", **info, **fits)
                 return make(Verdict.CONSISTENT, f"holds: {reason}", **info, **fits)
@@ -621,8 +622,8 @@ def _order_verdict(kk, ee, bb, fits, kind, delta, min_points, geometric, growing
                             f"explains the data and no transient does; {desc}", **info, **fits)
         # the models cannot decide (or there are too few points): only a gross excess at the
         # end of the window decides
-        gross = end_fit if end_fit is not None else alpha
-        if (gross.high < 1 - slack) if sign > 0 else (gross.low > 1 + slack):
+        gross = [f for f in (alpha, end_fit) if f is not None]
+        if all((f.high < 1 - slack) if sign > 0 else (f.low > 1 + slack) for f in gross):
             return make(Verdict.VIOLATED, f"{toward} than claimed by more than {slack:g} at "
                         f"the end of the window: {desc}", **info, **fits)
         rivals = "" if comparison is None else (
@@ -728,9 +729,11 @@ def _detect_floor(es: np.ndarray) -> float | None:
 
 
 def _is_growing(rate: np.ndarray) -> bool:
-    """True when the bound increases over the points (a cost such as N(ε) against κ)."""
+    """True when the bound increases over the later half of the points (a cost such as N(ε)
+    against κ, a regret): its trend where it is asymptotic, so that a rate such as
+    log(k)²/sqrt(k), which rises before it decays, counts as decaying."""
     r = rate[np.isfinite(rate) & (rate > 0)]
-    return bool(r.size >= 2 and r[-1] > r[0])
+    return bool(r.size >= 2 and r[-1] > r[(r.size - 1) // 2])
 
 
 def _tail_of_rate_scale(rate: np.ndarray, usable: np.ndarray, min_points: int,

@@ -19,7 +19,9 @@ and ``flexible``, a cubic in log k (or in k for a linear rate), which only estim
 ``s`` is +1 when the question is "slower than claimed" (upper, tight and order claims) and −1
 when it is "faster than claimed" (lower claims). A model is *adequate* when its residual variance
 is not significantly above the smallest one among all models (F test at level 1 %); the noise
-level has a floor of :data:`NOISE_FLOOR` in log units, the resolution of float64 logarithms.
+level has a floor of :data:`NOISE_FLOOR` in log units, the resolution of float64 logarithms. An
+unbounded model counts only when it improves on the stated rate significantly (a nested F test
+at the same level): a deviation the noise explains is no evidence.
 """
 
 from __future__ import annotations
@@ -163,9 +165,9 @@ class Comparison:
     """The models fitted to one sequence, with the verdict they support.
 
     ``support`` is ``"holds"`` (a saturating model is adequate and no unbounded one is),
-    ``"fails"`` (an unbounded model is adequate, better than every saturating one, with its
-    deviation in the violating direction, and no saturating model is adequate), ``"both"``
-    (the data cannot tell them apart) or ``"neither"``.
+    ``"fails"`` (an unbounded model, its deviation in the violating direction and significant
+    against the stated rate, is adequate and no saturating one is), ``"both"`` (the data cannot
+    tell them apart) or ``"neither"``.
     """
 
     models: tuple[ModelFit, ...]
@@ -200,10 +202,12 @@ def compare(k: np.ndarray, l: np.ndarray, y: np.ndarray, *, sign: float, geometr
     saturating = [by["stated"], by["transient"]]
     best_sat = min(saturating, key=lambda f: f.variance)
     unbounded = [f for f in judged if f.name in ("power", "log", "plateau")
-                 and _deviates(f, sign, y)]
+                 and _deviates(f, sign, y) and _needed(f, by["stated"], noise)]
     best_unb = min(unbounded, key=lambda f: f.variance) if unbounded else None
     sat_ok = any(f.adequate for f in saturating)
-    unb_ok = best_unb is not None and best_unb.adequate and best_unb.variance < best_sat.variance
+    unb_ok = any(f.adequate for f in unbounded)
+    if unb_ok:
+        best_unb = min((f for f in unbounded if f.adequate), key=lambda f: f.variance)
     if sat_ok and not unb_ok:
         support, preferred = "holds", best_sat.name
     elif unb_ok and not sat_ok:
@@ -214,6 +218,18 @@ def compare(k: np.ndarray, l: np.ndarray, y: np.ndarray, *, sign: float, geometr
     else:
         support, preferred = "neither", min(judged, key=lambda f: f.variance).name
     return Comparison(tuple(judged), support, preferred)
+
+
+def _needed(f: ModelFit, stated: ModelFit, noise: float) -> bool:
+    """Whether an unbounded model improves significantly on the stated rate it extends (a
+    nested F test at :data:`ADEQUACY_LEVEL`, with the noise floor): a deviation the noise can
+    explain is no evidence against the claim."""
+    extra = stated.dof - f.dof
+    if extra <= 0:
+        return False
+    gain = (stated.rss - f.rss) / extra
+    scale = max(f.variance, noise)
+    return gain > float(fdtri(extra, max(f.dof, 1), 1 - ADEQUACY_LEVEL)) * scale
 
 
 def _deviates(f: ModelFit, sign: float, y: np.ndarray) -> bool:

@@ -236,6 +236,9 @@ def _batch_signature():
     return out, f8v, f8m, i8, i8v
 
 
+_LOOP = None  # the compiled loop, set by seed_batch() before it compiles the batch
+
+
 @lru_cache(maxsize=None)
 def seed_batch():
     """Many seeds of one kernel through the loop, in a numba ``prange`` (compiled on first use,
@@ -246,7 +249,9 @@ def seed_batch():
     sig = out(types.FunctionType(signature("init")), types.FunctionType(signature("advance")),
               types.FunctionType(signature("observe")), signature("oracles"), f8m, f8v, f8v,
               f8v, f8v, i8v, i8v, i8, i8, i8, i8, i8)
-    loop = driver()
+    # a module global, not a closure variable: numba's disk cache misses on closures
+    global _LOOP
+    _LOOP = driver()
 
     @njit(sig, parallel=True, cache=True)
     def batch(init, advance, observe, oracles, A, b, p, x0, hyper, checkpoints, seeds, track,
@@ -259,9 +264,9 @@ def seed_batch():
         counts = np.zeros(n, dtype=np.int64)
         status = np.zeros(n, dtype=np.int64)
         for i in prange(n):
-            pts, sc, c, st = loop(init, advance, observe, oracles, A, b, p, x0, hyper,
-                                  checkpoints, seeds[i], track, rows, n_points, n_state,
-                                  n_scalars)
+            pts, sc, c, st = _LOOP(init, advance, observe, oracles, A, b, p, x0, hyper,
+                                   checkpoints, seeds[i], track, rows, n_points, n_state,
+                                   n_scalars)
             points[i, :, :, :] = pts
             scalars[i, :, :] = sc
             counts[i] = c
