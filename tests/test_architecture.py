@@ -14,20 +14,21 @@ PACKAGE = Path(convlab.__file__).resolve().parent
 
 #: Layers, lowest first: a module belongs to the first layer one of whose prefixes it matches.
 LAYERS = (
-    ("convlab.errors", "convlab.names"),
+    ("convlab.errors", "convlab.names", "convlab.catalog"),
     ("convlab.runtime",),
     ("convlab.rates",),
     ("convlab.problems", "convlab.algorithms"),
+    ("convlab.plugins",),
     ("convlab.run",),
     ("convlab.claims",),
     ("convlab.outcomes",),
     ("convlab.designs",),
-    ("convlab.executor", "convlab.store"),
+    ("convlab.executor", "convlab.store", "convlab.limits"),
     ("convlab.verify",),
     ("convlab.report", "convlab.plots", "convlab.figures", "convlab.testing",
-     "convlab.strategies", "convlab.falsify", "convlab.pep", "convlab.plugins",
-     "convlab.pytest_plugin", "convlab.kernels", "convlab.html", "convlab.progress",
-     "convlab.export"),
+     "convlab.strategies", "convlab.falsify", "convlab.pep",
+     "convlab.pytest_plugin", "convlab.kernels", "convlab.plotting", "convlab.html",
+     "convlab.progress", "convlab.export"),
     ("convlab.cli", "convlab.__main__"),
 )
 

@@ -98,7 +98,10 @@ def test_json_report_and_figures(tmp_path, capsys):
     assert data["exit_code"] == 0 and data["versions"]["numba"]
     (result,) = data["results"]
     assert result["verdict"] == "tight" and result["matched"]
-    assert result["evidence"]["evidence"]["worst_ratio"] == pytest.approx(1.0, abs=1e-9)
+    assert result["evidence"]["worst_ratio"] == pytest.approx(1.0, abs=1e-9)
+    from convlab.report import validate_report
+
+    assert validate_report(data) == []
     files = sorted(p.name for p in figures.iterdir())
     assert files == ["gd-tight__huber.png"]
     assert (figures / files[0]).stat().st_size > 5000
@@ -117,7 +120,7 @@ def test_list(root, capsys):
     out = capsys.readouterr().out
     assert "gd-smooth-convex-tight-drori-teboulle  [smooth convex; tight, horizon]" in out
     assert "source: Drori & Teboulle (2014)" in out
-    assert main(["list", str(root / "rates"), "--class", "stability", "--kind", "stability"]) == 0
+    assert main(["list", str(root / "rates"), "--class", "stability", "--design", "stability"]) == 0
     lines = [line for line in capsys.readouterr().out.splitlines() if not line.startswith(" ")]
-    assert lines and all("stability" in line.split("[")[1].split(";")[0] and "; stability," in line
+    assert lines and all("stability" in line.split("[")[1].split(";")[0] and ", stability]" in line
                          for line in lines)

@@ -1,6 +1,7 @@
 """Bound and parameter expressions are parsed without executing anything."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -79,3 +80,47 @@ def test_zero_to_the_power_k_is_one_at_k0():
     assert list(evaluate(parse_expression("0**k"), {"k": k})) == [1.0, 0.0, 0.0]
     assert list(evaluate(parse_expression("(1 - L*h)**(2*k)"), {"k": k, "L": 1.0, "h": 1.0})) \
         == [1.0, 0.0, 0.0]
+
+
+# Resource bounds (issue 17): every case below once raised a traceback, gave an "internal
+# error" or never returned; each must now be a BoundError naming the subexpression.
+@pytest.mark.parametrize("text, says", [
+    ("max(0/0, 1)", "division by zero"),
+    ("2**(0/0)", "division by zero"),
+    ("1/0", "division by zero"),
+    ("k/(2-2)", "division by zero"),
+    ("log(0)", "log(0)"),
+    ("sqrt(-1)*k", "sqrt(-1)"),
+    ("10**300*10**300", "not finite"),
+    ("floor(exp(exp(10)))", "exp(exp(10))"),
+    ("floor(exp(exp(50)))", "exp(exp(50))"),
+    ("exp(1e6)", "exp(1000000.0)"),
+    ("1e308*10", "not finite"),
+    ("(2*k)**10000", "digits"),
+    ("10000**(k/999999999999999999999 + 999999999999999999999)", "digits"),
+    ("(k**100)**100", "degree"),
+    ("-" * 300 + "k", "nested deeper"),
+    ("max(" + ", ".join(f"k+{i}" for i in range(20)) + ")", "min/max"),
+])
+def test_unbounded_or_non_finite_constants_are_refused(text, says):
+    with pytest.raises(BoundError, match=re.escape(says)):
+        parse_expression(text, allow_order=True)
+
+
+def test_a_long_sum_is_one_level_deep():
+    expr = parse_expression("+".join(["k"] * 999))
+    assert evaluate(expr, {"k": 2.0}) == 1998.0
+
+
+def test_rounding_a_constant_is_exact_away_from_integers_and_deferred_near_them():
+    assert evaluate(parse_expression("floor(7/2) + ceil(7/2)"), {}) == 7.0
+    assert evaluate(parse_expression("floor(pi*10**300)"), {}) == math.pi * 1e300
+
+
+@pytest.mark.parametrize("text, values", [
+    ("k**1.5", {"k": "text"}),
+    ("k + L", {"k": np.arange(3.0), "L": np.arange(2.0)}),  # shapes that do not broadcast
+])
+def test_evaluation_failures_are_bound_errors(text, values):
+    with pytest.raises(BoundError, match="cannot evaluate"):
+        evaluate(parse_expression(text), values)

@@ -71,7 +71,7 @@ def test_editing_a_kernel_helper_invalidates_only_what_uses_it(tmp_path, monkeyp
     shutil.copytree(store_mod._PACKAGE_ROOT, copy, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(store_mod, "_PACKAGE_ROOT", copy)
     source_digest.cache_clear()
-    gd_roots = ("convlab.verify", "convlab.algorithms.gradient", "convlab.problems.huber")
+    gd_roots = ("convlab.verify", "convlab.algorithms.gradient", "convlab.problems.worst_cases")
     before = source_digest(*gd_roots)
     checker_only = source_digest("convlab.rates.statistics")
     helper = copy / "runtime" / "loop.py"  # the loop every kernel runs in
@@ -134,7 +134,7 @@ def test_dask_local_cluster_gives_the_local_verdicts(claims_file):
 def test_unreachable_dask_scheduler_is_an_input_error(claims_file, capsys):
     pytest.importorskip("distributed")
     code = main(["verify", str(claims_file), "--no-cache", "--executor", "dask",
-                 "--scheduler", "tcp://127.0.0.1:1"])
+                 "--scheduler", "tcp://127.0.0.1:1", "--no-progress"])
     assert code == 2
     assert capsys.readouterr().err.startswith("convlab: error:")
 

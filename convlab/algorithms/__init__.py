@@ -1,6 +1,6 @@
 """Numba kernels of optimisation methods, one module per family of methods.
 
-Kernels are reached through :data:`ALGORITHMS` (``get_algorithm(name).kernel()``) or
+Kernels are reached through :data:`ALGORITHMS` (``get_algorithm(name).kernel``) or
 :func:`convlab.run`; importing this package compiles nothing.
 """
 

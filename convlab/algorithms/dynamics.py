@@ -10,18 +10,21 @@ multiplies z by R(−ηM), where R is the method's stability polynomial:
 On a bilinear game the eigenvalues of M are ±iσ_j, so the iteration converges iff
 |R(iησ_j)| < 1 for every j: never for Euler and Heun (|R(iy)|² = 1 + y², 1 + y⁴/4), and for
 RK4 iff ησ_max < 2√2 (|R(iy)|² = 1 − y⁶/72 + y⁸/576).
+
+The integrator is an ``advance`` function of the kernel contract (:mod:`convlab.runtime.kernel`):
+it moves z_k (row 0 of ``X``) from iteration k0 to k1; the loop records z_k at every
+checkpoint and stops a diverging run.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from ..runtime.jit import GRAD, STATUS_OK, lazy_jit
+from ..runtime.kernel import Kernel
+from .registry import Algorithm
 
-from ..runtime.jit import GRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
-from ._record import checkpoint, new_record
 
-
-@lazy_jit("method")
-def runge_kutta(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
+@lazy_jit("advance")
+def runge_kutta(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
     """Explicit Runge–Kutta step of size η on z' = −F(z) (F the ``grad`` oracle).
 
     Update (order 1, Euler): z+ = z − η F(z).
@@ -29,7 +32,7 @@ def runge_kutta(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
     Order 4 (classical RK4): k1 = F(z), k2 = F(z − (η/2)k1), k3 = F(z − (η/2)k2),
     k4 = F(z − η k3), z+ = z − (η/6)(k1 + 2k2 + 2k3 + k4).
 
-    Parameters (``hyper``): ``[order, η]`` with order in {1, 2, 4}.
+    Parameters: ``order`` in {1, 2, 4} (fixed per registered variant) and ``step`` η.
 
     Records the last iterate z_k.
 
@@ -40,60 +43,46 @@ def runge_kutta(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
     """
     order = int(hyper[0])
     eta = hyper[1]
-    d = x0.shape[0]
-    z = x0.copy()
-    k1 = np.empty(d)
-    k2 = np.empty(d)
-    k3 = np.empty(d)
-    k4 = np.empty(d)
-    y = np.empty(d)
+    z = X[0]
+    k1v = X[1]
+    k2v = X[2]
+    k3v = X[3]
+    k4v = X[4]
+    y = X[5]
     grad = oracles[GRAD]
-    points, scalars = new_record(checkpoints, 1, d, 0)
-    j = 0
-    last = checkpoints[-1]
-    for k in range(last + 1):
-        if k == checkpoints[j]:
-            j += 1
-            if checkpoint(points, scalars, j - 1, z, scalars[0], 0):
-                return points, scalars, j, STATUS_DIVERGED
-            if k == last:
-                break
-        grad(A, b, p, z, k1)
+    d = z.shape[0]
+    for k in range(k0, k1):
+        grad(A, b, p, z, k1v)
         if order == 1:
             for i in range(d):
-                z[i] -= eta * k1[i]
+                z[i] -= eta * k1v[i]
         elif order == 2:
             for i in range(d):
-                y[i] = z[i] - eta * k1[i]
-            grad(A, b, p, y, k2)
+                y[i] = z[i] - eta * k1v[i]
+            grad(A, b, p, y, k2v)
             for i in range(d):
-                z[i] -= 0.5 * eta * (k1[i] + k2[i])
+                z[i] -= 0.5 * eta * (k1v[i] + k2v[i])
         else:
             for i in range(d):
-                y[i] = z[i] - 0.5 * eta * k1[i]
-            grad(A, b, p, y, k2)
+                y[i] = z[i] - 0.5 * eta * k1v[i]
+            grad(A, b, p, y, k2v)
             for i in range(d):
-                y[i] = z[i] - 0.5 * eta * k2[i]
-            grad(A, b, p, y, k3)
+                y[i] = z[i] - 0.5 * eta * k2v[i]
+            grad(A, b, p, y, k3v)
             for i in range(d):
-                y[i] = z[i] - eta * k3[i]
-            grad(A, b, p, y, k4)
+                y[i] = z[i] - eta * k3v[i]
+            grad(A, b, p, y, k4v)
             for i in range(d):
-                z[i] -= (eta / 6.0) * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])
-    return points, scalars, j, STATUS_OK
+                z[i] -= (eta / 6.0) * (k1v[i] + 2.0 * k2v[i] + 2.0 * k3v[i] + k4v[i])
+    return STATUS_OK
 
 
-# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
-
-from .registry import Algorithm, LegacyKernel  # noqa: E402
+RUNGE_KUTTA = Kernel(runge_kutta, hyper=("order", "step"),
+                     vectors=("k1", "k2", "k3", "k4", "stage_point"))
 
 ALGORITHMS = (
-    Algorithm('heun', LegacyKernel(runge_kutta, hyper=('variant0', 'step'), points=('last',), record_scalars=(), needs=('grad',), stochastic=False),
-              (('step', None),),
-              fixed={'variant0': 2.0},
+    Algorithm("heun", RUNGE_KUTTA, (("step", None),), fixed={"order": 2.0},
               summary="Heun's method (RK2) on z' = -F(z)"),
-    Algorithm('rk4', LegacyKernel(runge_kutta, hyper=('variant0', 'step'), points=('last',), record_scalars=(), needs=('grad',), stochastic=False),
-              (('step', None),),
-              fixed={'variant0': 4.0},
+    Algorithm("rk4", RUNGE_KUTTA, (("step", None),), fixed={"order": 4.0},
               summary="classical Runge-Kutta (RK4) on z' = -F(z)"),
 )

@@ -1,26 +1,41 @@
 """Frank–Wolfe (conditional gradient) methods with open-loop, short, monotone and exact steps.
 
-The kernel has the method signature of :mod:`convlab._jit`; it calls the ``grad`` and ``lmo``
-oracles (and ``value`` for the monotone rules). It never leaves the feasible set: every iterate
-is a convex combination of x_0 and LMO outputs.
+The method is an ``advance`` function of the kernel contract (:mod:`convlab.runtime.kernel`); it
+calls the ``grad`` and ``lmo`` oracles (and ``value`` for the monotone rules). It never leaves
+the feasible set: every iterate is a convex combination of x_0 and LMO outputs.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
-from ..runtime.jit import GRAD, LMO, STATUS_DIVERGED, STATUS_OK, VALUE, lazy_jit
-from ._record import checkpoint, new_record, track_init, track_step
+from ..runtime.jit import GRAD, LMO, STATUS_OK, VALUE, lazy_jit, njit_helper
+from ..runtime.kernel import Kernel
+from .registry import Algorithm
 
-#: Step rules of :func:`frank_wolfe` (``hyper[0]``).
-OPEN_LOOP, SHORT_STEP, MONOTONE, MONOTONE_HALVING, LINE_SEARCH_QUADRATIC, MONOTONE_STATELESS = range(6)
+#: Step rules of :func:`frank_wolfe` (the ``rule`` slot).
+(OPEN_LOOP, SHORT_STEP, MONOTONE, MONOTONE_HALVING, LINE_SEARCH_QUADRATIC,
+ MONOTONE_STATELESS) = range(6)
 
 #: Halvings after which the monotone-halving rule gives up on an iteration (x stays).
 MAX_HALVINGS = 80
 
 
-@lazy_jit("method")
-def frank_wolfe(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
+@njit_helper
+def fw_vertex(oracles, A, b, p, x, g, v):
+    """g = ∇f(x), v = lmo(g); returns the Frank–Wolfe gap <g, x − v>."""
+    oracles[GRAD](A, b, p, x, g)
+    oracles[LMO](A, b, p, g, v)
+    gap = 0.0
+    for i in range(x.shape[0]):
+        gap += g[i] * (x[i] - v[i])
+    return gap
+
+
+@lazy_jit("advance")
+def frank_wolfe(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
     """Frank–Wolfe method with a choice of step rule.
 
     Iteration t = 0, 1, ...:
@@ -29,13 +44,13 @@ def frank_wolfe(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
         g_t = <∇f(x_t), x_t − s_t>                (the Frank–Wolfe gap, >= f(x_t) − f* by convexity),
         x_{t+1} = x_t + γ_t (s_t − x_t),
 
-    with the step rule ``hyper[0]``:
+    with the step rule ``rule`` (fixed per registered variant):
 
     - 0, open loop: γ_t = 2/(t+2) (Frank & Wolfe 1956; Jaggi 2013, ICML, Thm 1:
       f(x_t) − f* <= 2 C_f/(t+2) with C_f <= L D²; Thm 2: min_{1<=i<=t} g_i <= 27 C_f/(4(t+2))
       for t >= 2, i.e. 2β C_f/(t+2) with β = 27/8);
     - 1, short step (Demyanov–Rubinov): γ_t = min(1, g_t/(L_s ||s_t − x_t||²)) with
-      L_s = ``hyper[1]``;
+      L_s = ``lipschitz``;
     - 2, monotone (Carderera, Besançon & Pokutta 2021, "Simple steps are all you need:
       Frank-Wolfe and generalized self-concordant functions", NeurIPS, Algorithm 1, M-FW):
       the open-loop candidate x' = x_t + (2/(t+2))(s_t − x_t) is accepted if it lies in dom f and
@@ -55,74 +70,56 @@ def frank_wolfe(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
     once N >= 2 the steps are c/(t+2) with c <= 1/2 and the open-loop analysis only gives
     O(t^(−c)).
 
-    Parameters (``hyper``): ``[rule]``, or ``[rule, L_s]`` for the short step.
+    Parameters: ``rule`` (the step rule above) and ``lipschitz`` L_s (read by the short step
+    only; the other rules fix it to 0).
 
-    Records the last iterate x_t (point 0). Scalars: the ``TRACK_COLUMNS`` (with ``track``),
-    then ``fw_gap`` = g_t at x_t (always, it is computed for the step), ``min_fw_gap`` =
-    min_{1<=i<=t} g_i (g_0 at t = 0, following Jaggi's Thm 2 which excludes the start), and
-    ``moved`` = the number of steps among the first t that changed x (t − rejected steps for
-    the monotone rules).
+    Records the last iterate x_t (point 0). Scalars after the tracked ones: ``fw_gap`` = g_t at
+    x_t (always, it is computed for the step), ``min_fw_gap`` = min_{1<=i<=t} g_i (g_0 at t = 0,
+    following Jaggi's Thm 2 which excludes the start), and ``moved`` = the number of steps among
+    the first t that changed x (t − rejected steps for the monotone rules).
+
+    State: ∇f(x_t), s_t and g_t are computed for x_t as soon as x_t is formed (by ``init`` for
+    x_0, at the end of iteration t − 1 otherwise), so the record of checkpoint t and the step
+    from x_t share them; f(x_t) − f* for the monotone rules; N for rule 3.
     """
     rule = int(hyper[0])
-    lip = hyper[1] if hyper.shape[0] > 1 else 0.0
-    d = x0.shape[0]
-    x = x0.copy()
-    g = np.empty(d)
-    s = np.empty(d)
-    cand = np.empty(d)
-    gs = np.empty(d)
-    work = np.empty(d)
+    lip = hyper[1]
+    x = X[0]
+    g = X[1]
+    v = X[2]
+    cand = X[3]
+    gs = X[4]
     grad = oracles[GRAD]
     lmo = oracles[LMO]
     value = oracles[VALUE]
-    points, scalars = new_record(checkpoints, 1, d, 6)
-    acc = track_init()
-    min_gap = np.inf
-    moved = 0
-    halvings = 0
-    f_cur = value(A, b, p, x) if rule in (MONOTONE, MONOTONE_HALVING, MONOTONE_STATELESS) else 0.0
-    j = 0
-    last = checkpoints[-1]
-    for t in range(last + 1):
-        grad(A, b, p, x, g)
-        lmo(A, b, p, g, s)
-        gap = 0.0
-        for i in range(d):
-            gap += g[i] * (x[i] - s[i])
-        if t <= 1 or gap < min_gap:  # min over 1..t (g_0 alone at t = 0)
-            min_gap = gap
-        if track:
-            track_step(acc, oracles, A, b, p, x, work)
-        if t == checkpoints[j]:
-            scalars[j, 3] = gap
-            scalars[j, 4] = min_gap
-            scalars[j, 5] = moved
-            j += 1
-            if checkpoint(points, scalars, j - 1, x, acc, track):
-                return points, scalars, j, STATUS_DIVERGED
-            if t == last:
-                break
+    d = x.shape[0]
+    gap = s[0]
+    min_gap = s[1]
+    moved = s[2]
+    f_cur = s[3]
+    halvings = int(s[4])
+    for t in range(k0, k1):
         if rule == OPEN_LOOP:
             gamma = 2.0 / (t + 2.0)
         elif rule == SHORT_STEP:
             n2 = 0.0
             for i in range(d):
-                n2 += (s[i] - x[i]) * (s[i] - x[i])
+                n2 += (v[i] - x[i]) * (v[i] - x[i])
             gamma = min(1.0, gap / (lip * n2)) if n2 > 0.0 else 0.0
             if gamma < 0.0:
                 gamma = 0.0
         elif rule == LINE_SEARCH_QUADRATIC:
-            grad(A, b, p, s, gs)
+            grad(A, b, p, v, gs)
             curv = 0.0
             for i in range(d):
-                curv += (gs[i] - g[i]) * (s[i] - x[i])
+                curv += (gs[i] - g[i]) * (v[i] - x[i])
             gamma = min(1.0, gap / curv) if curv > 0.0 else 1.0
             if gamma < 0.0:
                 gamma = 0.0
         elif rule == MONOTONE:
             gamma = 2.0 / (t + 2.0)
             for i in range(d):
-                cand[i] = x[i] + gamma * (s[i] - x[i])
+                cand[i] = x[i] + gamma * (v[i] - x[i])
             f_new = value(A, b, p, cand)
             if np.isfinite(f_new) and f_new <= f_cur:
                 f_cur = f_new
@@ -133,7 +130,7 @@ def frank_wolfe(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
             for k in range(MAX_HALVINGS + 1):
                 trial = 2.0 ** (1 - k) / (t + 2.0)
                 for i in range(d):
-                    cand[i] = x[i] + trial * (s[i] - x[i])
+                    cand[i] = x[i] + trial * (v[i] - x[i])
                 f_new = value(A, b, p, cand)
                 if np.isfinite(f_new) and f_new <= f_cur:
                     f_cur = f_new
@@ -144,7 +141,7 @@ def frank_wolfe(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
             while halvings <= MAX_HALVINGS:
                 trial = 2.0 ** (1 - halvings) / (t + 2.0)
                 for i in range(d):
-                    cand[i] = x[i] + trial * (s[i] - x[i])
+                    cand[i] = x[i] + trial * (v[i] - x[i])
                 f_new = value(A, b, p, cand)
                 if np.isfinite(f_new) and f_new <= f_cur:
                     f_cur = f_new
@@ -152,39 +149,65 @@ def frank_wolfe(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
                     break
                 halvings += 1
         if gamma > 0.0:
-            moved += 1
+            moved += 1.0
             for i in range(d):
-                x[i] = x[i] + gamma * (s[i] - x[i])
-    return points, scalars, j, STATUS_OK
+                x[i] = x[i] + gamma * (v[i] - x[i])
+        # fw_vertex at x_{t+1}, written out: a helper call taking the oracle tuple costs
+        # about 10 % per iteration at d = 30
+        grad(A, b, p, x, g)
+        lmo(A, b, p, g, v)
+        gap = 0.0
+        for i in range(d):
+            gap += g[i] * (x[i] - v[i])
+        if t + 1 <= 1 or gap < min_gap:  # min over 1..t (g_0 alone at t = 0)
+            min_gap = gap
+    s[0] = gap
+    s[1] = min_gap
+    s[2] = moved
+    s[3] = f_cur
+    s[4] = halvings
+    return STATUS_OK
 
 
-# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
+@lazy_jit("init")
+def frank_wolfe_init(oracles, A, b, p, hyper, seed, X, s):
+    """∇f(x_0), s_0 and g_0 (``fw_gap`` = ``min_fw_gap`` = g_0, ``moved`` = 0); f(x_0) − f*
+    for the monotone rules (the loop set x = x_0)."""
+    rule = int(hyper[0])
+    x = X[0]
+    if rule == MONOTONE or rule == MONOTONE_HALVING or rule == MONOTONE_STATELESS:
+        s[3] = oracles[VALUE](A, b, p, x)
+    gap = fw_vertex(oracles, A, b, p, x, X[1], X[2])
+    s[0] = gap
+    s[1] = gap
+    s[2] = 0.0
+    s[4] = 0.0
 
-from .registry import Algorithm, LegacyKernel  # noqa: E402
+
+FRANK_WOLFE = Kernel(frank_wolfe, hyper=("rule", "lipschitz"),
+                     vectors=("grad", "vertex", "candidate", "grad_vertex"),
+                     scalars=("fw_gap", "min_fw_gap", "moved"), state=("f_current", "halvings"),
+                     needs=("grad", "lmo"), init=frank_wolfe_init)
+#: The same kernel for the monotone rules, which also call the ``value`` oracle.
+FRANK_WOLFE_MONOTONE = replace(FRANK_WOLFE, needs=("grad", "lmo", "value"))
 
 ALGORITHMS = (
-    Algorithm('frank-wolfe', LegacyKernel(frank_wolfe, hyper=('variant0',), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'fw_gap', 'min_fw_gap', 'moved'), needs=('grad', 'lmo'), stochastic=False),
-              (),
-              fixed={'variant0': 0.0},
-              summary='Frank-Wolfe, open-loop step 2/(t+2)'),
-    Algorithm('frank-wolfe-short-step', LegacyKernel(frank_wolfe, hyper=('variant0', 'lipschitz'), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'fw_gap', 'min_fw_gap', 'moved'), needs=('grad', 'lmo'), stochastic=False),
-              (('lipschitz', 'L'),),
-              fixed={'variant0': 1.0},
-              summary='Frank-Wolfe, short step min(1, g_t/(L ||s - x||^2))'),
-    Algorithm('frank-wolfe-monotone', LegacyKernel(frank_wolfe, hyper=('variant0',), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'fw_gap', 'min_fw_gap', 'moved'), needs=('grad', 'lmo', 'value'), stochastic=False),
-              (),
-              fixed={'variant0': 2.0},
-              summary='monotone Frank-Wolfe: step 2/(t+2) rejected unless f does not increase'),
-    Algorithm('frank-wolfe-monotone-halving', LegacyKernel(frank_wolfe, hyper=('variant0',), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'fw_gap', 'min_fw_gap', 'moved'), needs=('grad', 'lmo', 'value'), stochastic=False),
-              (),
-              fixed={'variant0': 3.0},
-              summary='Frank-Wolfe, step 2^(1-N)/(t+2) with N raised until f does not increase'),
-    Algorithm('frank-wolfe-line-search-quadratic', LegacyKernel(frank_wolfe, hyper=('variant0',), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'fw_gap', 'min_fw_gap', 'moved'), needs=('grad', 'lmo'), stochastic=False),
-              (),
-              fixed={'variant0': 4.0},
-              summary='Frank-Wolfe, exact line search (exact for quadratic f only)'),
-    Algorithm('frank-wolfe-monotone-stateless', LegacyKernel(frank_wolfe, hyper=('variant0',), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'fw_gap', 'min_fw_gap', 'moved'), needs=('grad', 'lmo', 'value'), stochastic=False),
-              (),
-              fixed={'variant0': 5.0},
-              summary='Frank-Wolfe, step 2^(1-k)/(t+2) with the smallest k >= 0 that does not increase f'),
+    Algorithm("frank-wolfe", FRANK_WOLFE, (), fixed={"rule": OPEN_LOOP, "lipschitz": 0.0},
+              summary="Frank-Wolfe, open-loop step 2/(t+2)"),
+    Algorithm("frank-wolfe-short-step", FRANK_WOLFE, (("lipschitz", "L"),),
+              fixed={"rule": SHORT_STEP},
+              summary="Frank-Wolfe, short step min(1, g_t/(L ||s - x||^2))"),
+    Algorithm("frank-wolfe-monotone", FRANK_WOLFE_MONOTONE, (),
+              fixed={"rule": MONOTONE, "lipschitz": 0.0},
+              summary="monotone Frank-Wolfe: step 2/(t+2) rejected unless f does not increase"),
+    Algorithm("frank-wolfe-monotone-halving", FRANK_WOLFE_MONOTONE, (),
+              fixed={"rule": MONOTONE_HALVING, "lipschitz": 0.0},
+              summary="Frank-Wolfe, step 2^(1-N)/(t+2) with N raised until f does not increase"),
+    Algorithm("frank-wolfe-line-search-quadratic", FRANK_WOLFE, (),
+              fixed={"rule": LINE_SEARCH_QUADRATIC, "lipschitz": 0.0},
+              summary="Frank-Wolfe, exact line search (exact for quadratic f only)"),
+    Algorithm("frank-wolfe-monotone-stateless", FRANK_WOLFE_MONOTONE, (),
+              fixed={"rule": MONOTONE_STATELESS, "lipschitz": 0.0},
+              summary="Frank-Wolfe, step 2^(1-k)/(t+2) with the smallest k >= 0 that does not "
+                      "increase f"),
 )

@@ -1,20 +1,23 @@
 """Stochastic heavy ball (SHB) with a step-decay schedule.
 
-The kernel has the method signature of :mod:`convlab._jit`; iteration t uses the sample
-``sample_id(seed, t)``.
+The method is an ``advance`` function of the kernel contract (:mod:`convlab.runtime.kernel`):
+iteration t calls the ``sgrad`` oracle with the sample ``sample_id(seed, t)``, so a run is a
+pure function of its seed; the loop records the iterate w_k at every checkpoint, tracks running
+quantities and stops a diverging run.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..runtime.jit import SGRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
+from ..runtime.jit import SGRAD, STATUS_OK, lazy_jit
+from ..runtime.kernel import Kernel
 from ..runtime.random import sample_id
-from ._record import checkpoint, new_record, track_init, track_step
+from .registry import Algorithm
 
 
-@lazy_jit("method")
-def shb(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
+@lazy_jit("advance")
+def shb(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
     """Stochastic heavy ball with step decay.
 
     Update, with w_{−1} = w_0, for t = 0, 1, ...:
@@ -27,9 +30,11 @@ def shb(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
     slowest mode critically damped and every other mode rotate with modulus sqrt(β) = 1 −
     1/sqrt(κ): the accelerated bias contraction of Pan, Liu, Wang & Zhang (2024).
 
-    Parameters (``hyper``): ``[η_0, β, E, q]``.
+    Parameters: ``step`` η_0 (the initial step), ``beta`` β (the momentum), ``every`` E (the
+    stage length in iterations; E <= 0 keeps the step constant) and ``factor`` q (the step
+    multiplier per stage).
 
-    Records the last iterate w_k; with ``track`` the running quantities of :mod:`._record`.
+    Records the last iterate w_k. State: w_{k−1} and the stochastic gradient.
 
     References: Polyak (1964), USSR Comput. Math. Math. Phys. 4(5); Pan, Liu, Wang & Zhang
     (2024), "Accelerated Convergence of Stochastic Heavy Ball Method under Anisotropic Gradient
@@ -40,40 +45,25 @@ def shb(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
     beta = hyper[1]
     every = hyper[2]
     factor = hyper[3]
-    d = x0.shape[0]
-    w = x0.copy()
-    w_prev = x0.copy()
-    g = np.empty(d)
-    work = np.empty(d)
-    points, scalars = new_record(checkpoints, 1, d, 3)
-    acc = track_init()
-    j = 0
-    last = checkpoints[-1]
-    for t in range(last + 1):
-        if track:
-            track_step(acc, oracles, A, b, p, w, work)
-        if t == checkpoints[j]:
-            j += 1
-            if checkpoint(points, scalars, j - 1, w, acc, track):
-                return points, scalars, j, STATUS_DIVERGED
-            if t == last:
-                break
+    w = X[0]
+    w_prev = X[1]
+    g = X[2]
+    for t in range(k0, k1):
         step = eta0 * factor ** np.floor(t / every) if every > 0 else eta0
         sgrad(A, b, p, w, t, sample_id(seed, t), g)
-        for i in range(d):
+        for i in range(w.shape[0]):
             move = -step * g[i] + beta * (w[i] - w_prev[i])
             w_prev[i] = w[i]
             w[i] += move
-    return points, scalars, j, STATUS_OK
+    return STATUS_OK
 
 
-# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
-
-from .registry import Algorithm, LegacyKernel  # noqa: E402
+SHB = Kernel(shb, hyper=("step", "beta", "every", "factor"), vectors=("w_prev", "grad"),
+             needs=("sgrad",), stochastic=True)
 
 ALGORITHMS = (
-    Algorithm('shb', LegacyKernel(shb, hyper=('step', 'beta', 'every', 'factor'), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('sgrad',), stochastic=True),
-              (('step', '1/L'), ('beta', '(1 - sqrt(mu/L))**2'), ('every', 'N + 1'), ('factor', '0.5')),
-              fixed={},
-              summary='stochastic heavy ball, step factor^floor(t/every) (Pan et al. 2024)'),
+    Algorithm("shb", SHB,
+              (("step", "1/L"), ("beta", "(1 - sqrt(mu/L))**2"), ("every", "N + 1"),
+               ("factor", "0.5")),
+              summary="stochastic heavy ball, step factor^floor(t/every) (Pan et al. 2024)"),
 )

@@ -1,25 +1,27 @@
 """Stochastic gradient descent with step-size schedules, projection and iterate averaging.
 
-Kernels have the method signature of :mod:`convlab._jit` and call the ``sgrad`` oracle (and
+The method is an ``advance`` function of the kernel contract (:mod:`convlab.runtime.kernel`)
+with an ``observe`` that forms the averages at a checkpoint. It calls the ``sgrad`` oracle (and
 ``prox`` after each step: the identity on unconstrained problems, the projection on
 constrained ones). Iteration t uses the sample ``s_t = sample_id(seed, t)``, so a run is a pure
-function of its seed (:mod:`convlab.algorithms._random`).
+function of its seed (:mod:`convlab.runtime.random`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..runtime.jit import PROX, SGRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
+from ..runtime.jit import PROX, SGRAD, STATUS_OK, lazy_jit
+from ..runtime.kernel import Kernel
 from ..runtime.random import sample_id
-from ._record import checkpoint, new_record, store_point, track_init, track_step
+from .registry import Algorithm
 
-#: Schedule codes of :func:`sgd` (``hyper[0]``).
+#: Schedule codes of :func:`sgd` (the ``schedule`` slot).
 CONSTANT, INVERSE, INVERSE_SQRT, LINEAR_DECAY, STEP_DECAY = range(5)
 
 
-@lazy_jit("method")
-def sgd(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
+@lazy_jit("advance")
+def sgd(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
     """(Projected, mini-batch) stochastic gradient descent with a step-size schedule.
 
     Update, for t = 0, 1, ...:
@@ -27,21 +29,23 @@ def sgd(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
         g_t = (1/B) Σ_{i<B} G(x_t, ξ_{t,i}),      x_{t+1} = Π_X(x_t − γ_t g_t),
 
     where G is the ``sgrad`` oracle, B the batch size and Π_X the ``prox`` oracle with step γ_t
-    (the identity on unconstrained problems). Step-size schedules (``hyper[0]``):
+    (the identity on unconstrained problems). Step-size schedules (``schedule``):
 
     - 0, constant: γ_t = γ;
     - 1, inverse: γ_t = γ / (c + t)  (Bottou, Curtis & Nocedal's β/(γ + k) with β = γ, γ = c);
     - 2, inverse square root: γ_t = γ / sqrt(c + t);
-    - 3, linear decay to the horizon N: γ_t = γ (1 − t/N);
+    - 3, linear decay to the horizon N: γ_t = γ max(0, 1 − t/N);
     - 4, step decay: γ_t = γ · q^floor(t / E).
 
-    Parameters (``hyper``): ``[schedule, γ, <schedule parameters>, B]``: no schedule parameter
-    for 0; ``c`` for 1 and 2; ``N`` for 3; ``E, q`` for 4.
+    Parameters: ``step`` γ; ``shift`` c (schedules 1 and 2); ``horizon`` N (schedule 3);
+    ``every`` E and ``factor`` q (schedule 4); ``batch`` B (mini-batch size, at least 1).
+    A schedule reads only its own slots (the others are fixed to 0 by its registry row).
 
     Records three points: ``last`` (x_k), ``avg`` = (1/k) Σ_{t<k} x_t (the uniform average of
     the first k iterates; x_0 at k = 0) and ``wavg`` = Σ_{t<k} γ_t x_t / Σ_{t<k} γ_t (the
-    step-weighted average). With ``track`` it keeps the running quantities of :mod:`._record`
-    (with the full gradient at x_k).
+    step-weighted average; x_k while no positive step was taken), formed by :func:`sgd_observe`.
+    State: the sums Σ x_t and Σ γ_t x_t, the mini-batch gradient, one sample's gradient, the
+    gradient step before the projection; the scalar Σ γ_t.
 
     Mini-batch sample i of iteration t is ``sample_id(seed, t·B + i)``, so B = 1 draws exactly
     the stream of the plain method.
@@ -54,90 +58,95 @@ def sgd(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
     prox = oracles[PROX]
     schedule = int(hyper[0])
     gamma = hyper[1]
-    a1 = hyper[2] if hyper.shape[0] > 3 else 0.0
-    a2 = hyper[3] if hyper.shape[0] > 4 else 0.0
-    batch = max(1, int(hyper[hyper.shape[0] - 1]))
-    d = x0.shape[0]
-    x = x0.copy()
-    g = np.empty(d)
-    gi = np.empty(d)
-    y = np.empty(d)
-    work = np.empty(d)
-    sum_x = np.zeros(d)
-    wsum_x = np.zeros(d)
-    avg = np.empty(d)
-    wsum = 0.0
-    points, scalars = new_record(checkpoints, 3, d, 3)
-    acc = track_init()
-    j = 0
-    last = checkpoints[-1]
-    for t in range(last + 1):
-        if track:
-            track_step(acc, oracles, A, b, p, x, work)
-        if t == checkpoints[j]:
-            if t == 0:
-                store_point(points, j, 1, x)
-                store_point(points, j, 2, x)
-            else:
-                for i in range(d):
-                    avg[i] = sum_x[i] / t
-                store_point(points, j, 1, avg)
-                for i in range(d):
-                    avg[i] = wsum_x[i] / wsum if wsum > 0 else x[i]
-                store_point(points, j, 2, avg)
-            j += 1
-            if checkpoint(points, scalars, j - 1, x, acc, track):
-                return points, scalars, j, STATUS_DIVERGED
-            if t == last:
-                break
-        if schedule == 0:
+    shift = hyper[2]
+    horizon = hyper[3]
+    every = hyper[4]
+    factor = hyper[5]
+    batch = max(1, int(hyper[6]))
+    x = X[0]
+    sum_x = X[3]
+    wsum_x = X[4]
+    g = X[5]
+    gi = X[6]
+    y = X[7]
+    wsum = s[0]
+    for t in range(k0, k1):
+        if schedule == CONSTANT:
             step = gamma
-        elif schedule == 1:
-            step = gamma / (a1 + t)
-        elif schedule == 2:
-            step = gamma / np.sqrt(a1 + t)
-        elif schedule == 3:
-            step = gamma * max(0.0, 1.0 - t / a1)
+        elif schedule == INVERSE:
+            step = gamma / (shift + t)
+        elif schedule == INVERSE_SQRT:
+            step = gamma / np.sqrt(shift + t)
+        elif schedule == LINEAR_DECAY:
+            step = gamma * max(0.0, 1.0 - t / horizon)
         else:
-            step = gamma * a2 ** np.floor(t / a1)
-        for i in range(d):
+            step = gamma * factor ** np.floor(t / every)
+        for i in range(x.shape[0]):
             sum_x[i] += x[i]
             wsum_x[i] += step * x[i]
             g[i] = 0.0
         wsum += step
         for r in range(batch):
             sgrad(A, b, p, x, t, sample_id(seed, t * batch + r), gi)
-            for i in range(d):
+            for i in range(x.shape[0]):
                 g[i] += gi[i]
-        for i in range(d):
+        for i in range(x.shape[0]):
             y[i] = x[i] - step * g[i] / batch
         prox(A, b, p, y, step, x)
-    return points, scalars, j, STATUS_OK
+    s[0] = wsum
+    return STATUS_OK
 
 
-# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
+@lazy_jit("init")
+def sgd_init(oracles, A, b, p, hyper, seed, X, s):
+    """The sums Σ x_t and Σ γ_t x_t start empty (0); Σ γ_t = 0 (the loop set s = 0)."""
+    for i in range(X.shape[1]):
+        X[3, i] = 0.0
+        X[4, i] = 0.0
 
-from .registry import Algorithm, LegacyKernel  # noqa: E402
 
+@lazy_jit("observe")
+def sgd_observe(oracles, A, b, p, hyper, seed, k, X, s, P, S):
+    """``last`` = x_k, ``avg`` = Σ_{t<k} x_t / k, ``wavg`` = Σ_{t<k} γ_t x_t / Σ_{t<k} γ_t
+    (x_k for both at k = 0, and for ``wavg`` while Σ γ_t = 0)."""
+    x = X[0]
+    sum_x = X[3]
+    wsum_x = X[4]
+    wsum = s[0]
+    for i in range(x.shape[0]):
+        P[0, i] = x[i]
+        if k == 0:
+            P[1, i] = x[i]
+            P[2, i] = x[i]
+        else:
+            P[1, i] = sum_x[i] / k
+            P[2, i] = wsum_x[i] / wsum if wsum > 0 else x[i]
+    return STATUS_OK
+
+
+SGD = Kernel(sgd, hyper=("schedule", "step", "shift", "horizon", "every", "factor", "batch"),
+             points=("last", "avg", "wavg"),
+             vectors=("sum_x", "wsum_x", "grad", "grad_sample", "step_point"),
+             state=("wsum",), needs=("sgrad", "prox"), stochastic=True, init=sgd_init,
+             observe=sgd_observe)
+
+# A schedule's row fixes its code and 0 in the slots the schedule does not read.
 ALGORITHMS = (
-    Algorithm('sgd', LegacyKernel(sgd, hyper=('variant0', 'step', 'batch'), points=('last', 'avg', 'wavg'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('sgrad', 'prox'), stochastic=True),
-              (('step', '1/L'), ('batch', '1')),
-              fixed={'variant0': 0.0},
-              summary='SGD, constant step (projected when the problem has a prox)'),
-    Algorithm('sgd-inverse', LegacyKernel(sgd, hyper=('variant0', 'step', 'shift', 'batch'), points=('last', 'avg', 'wavg'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('sgrad', 'prox'), stochastic=True),
-              (('step', None), ('shift', '1'), ('batch', '1')),
-              fixed={'variant0': 1.0},
-              summary='SGD, step/(shift + t)'),
-    Algorithm('sgd-inverse-sqrt', LegacyKernel(sgd, hyper=('variant0', 'step', 'shift', 'batch'), points=('last', 'avg', 'wavg'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('sgrad', 'prox'), stochastic=True),
-              (('step', None), ('shift', '1'), ('batch', '1')),
-              fixed={'variant0': 2.0},
-              summary='SGD, step/sqrt(shift + t)'),
-    Algorithm('sgd-linear-decay', LegacyKernel(sgd, hyper=('variant0', 'step', 'horizon', 'batch'), points=('last', 'avg', 'wavg'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('sgrad', 'prox'), stochastic=True),
-              (('step', None), ('horizon', 'N'), ('batch', '1')),
-              fixed={'variant0': 3.0},
-              summary='SGD, step (1 - t/horizon)'),
-    Algorithm('sgd-step-decay', LegacyKernel(sgd, hyper=('variant0', 'step', 'every', 'factor', 'batch'), points=('last', 'avg', 'wavg'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('sgrad', 'prox'), stochastic=True),
-              (('step', None), ('every', None), ('factor', '0.5'), ('batch', '1')),
-              fixed={'variant0': 4.0},
-              summary='SGD, step factor^floor(t/every)'),
+    Algorithm("sgd", SGD, (("step", "1/L"), ("batch", "1")),
+              fixed={"schedule": CONSTANT, "shift": 0.0, "horizon": 0.0, "every": 0.0,
+                     "factor": 0.0},
+              summary="SGD, constant step (projected when the problem has a prox)"),
+    Algorithm("sgd-inverse", SGD, (("step", None), ("shift", "1"), ("batch", "1")),
+              fixed={"schedule": INVERSE, "horizon": 0.0, "every": 0.0, "factor": 0.0},
+              summary="SGD, step/(shift + t)"),
+    Algorithm("sgd-inverse-sqrt", SGD, (("step", None), ("shift", "1"), ("batch", "1")),
+              fixed={"schedule": INVERSE_SQRT, "horizon": 0.0, "every": 0.0, "factor": 0.0},
+              summary="SGD, step/sqrt(shift + t)"),
+    Algorithm("sgd-linear-decay", SGD, (("step", None), ("horizon", "N"), ("batch", "1")),
+              fixed={"schedule": LINEAR_DECAY, "shift": 0.0, "every": 0.0, "factor": 0.0},
+              summary="SGD, step (1 - t/horizon)"),
+    Algorithm("sgd-step-decay", SGD,
+              (("step", None), ("every", None), ("factor", "0.5"), ("batch", "1")),
+              fixed={"schedule": STEP_DECAY, "shift": 0.0, "horizon": 0.0},
+              summary="SGD, step factor^floor(t/every)"),
 )

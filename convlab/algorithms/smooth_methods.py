@@ -1,21 +1,21 @@
 """Smooth minimisation without a known step: linear conjugate gradient, Polyak and Armijo steps.
 
-Every kernel has the method signature of :mod:`convlab._jit`, records the last iterate x_k
-(point 0) at every checkpoint and, with ``track = 1``, the running quantities of
-:mod:`._record` (best f − f*, min and mean ||∇f||² over x_0..x_k). It stops early with status
-``STATUS_DIVERGED`` when x_k is non-finite or above ``DIVERGENCE_THRESHOLD``.
+Each method is an ``advance`` function of the kernel contract (:mod:`convlab.runtime.kernel`):
+it moves its state (rows of ``X``: the iterate x_k first) from iteration k0 to k1; the loop
+records x_k at every checkpoint, tracks running quantities and stops a diverging run.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..runtime.jit import GRAD, STATUS_DIVERGED, STATUS_OK, VALUE, lazy_jit
-from ._record import checkpoint, new_record, track_init, track_step
+from ..runtime.jit import GRAD, STATUS_OK, VALUE, lazy_jit
+from ..runtime.kernel import Kernel
+from .registry import Algorithm
 
 
-@lazy_jit("method")
-def cg(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
+@lazy_jit("advance")
+def cg(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
     """Linear conjugate gradient (Hestenes–Stiefel) for a convex quadratic, from gradients only.
 
     With r_0 = −∇f(x_0), p_0 = r_0, for k = 0, 1, ...:
@@ -34,46 +34,29 @@ def cg(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
     reached) or p_kᵀHp_k <= 0 (f is not strongly convex along p_k, outside the method's scope)
     the iterate stays where it is.
 
-    Parameters (``hyper``): none.
+    Parameters: none.
 
-    Records the last iterate x_k.
+    Records the last iterate x_k. State: x_0, ∇f(x_0), r_k, p_k, the probe point and Hp_k
+    (rows); r_kᵀr_k, ‖x_0‖ and a flag set once p_kᵀHp_k <= 0 (scalars).
 
     References: Hestenes & Stiefel (1952), J. Res. Nat. Bur. Standards 49(6); Nocedal & Wright
     (2006), *Numerical Optimization*, Alg. 5.2 and Thm 5.2 (Krylov optimality); Fletcher & Reeves
     (1964), Comput. J. 7(2).
     """
-    d = x0.shape[0]
-    x = x0.copy()
-    g0 = np.empty(d)
+    x = X[0]
+    x0 = X[1]
+    g0 = X[2]
+    r = X[3]
+    pdir = X[4]
+    probe = X[5]
+    hp = X[6]
     grad = oracles[GRAD]
-    grad(A, b, p, x0, g0)
-    r = -g0
-    pdir = r.copy()
-    probe = np.empty(d)
-    hp = np.empty(d)
-    work = np.empty(d)
-    rr = 0.0
-    x0n = 0.0
-    for i in range(d):
-        rr += r[i] * r[i]
-        x0n += x0[i] * x0[i]
-    x0n = np.sqrt(x0n)
-    points, scalars = new_record(checkpoints, 1, d, 3)
-    acc = track_init()
-    stalled = False
-    j = 0
-    last = checkpoints[-1]
-    for k in range(last + 1):
-        if track:
-            track_step(acc, oracles, A, b, p, x, work)
-        if k == checkpoints[j]:
-            j += 1
-            if checkpoint(points, scalars, j - 1, x, acc, track):
-                return points, scalars, j, STATUS_DIVERGED
-            if k == last:
-                break
-        if stalled or rr == 0.0:
-            continue
+    d = x.shape[0]
+    rr = s[0]
+    x0n = s[1]
+    if s[2] != 0.0 or rr == 0.0:
+        return STATUS_OK  # stalled or solved: the iterate no longer moves
+    for k in range(k0, k1):
         pn = 0.0
         xn = 0.0
         for i in range(d):
@@ -89,8 +72,8 @@ def cg(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
             hp[i] = (hp[i] - g0[i]) / tau
             php += pdir[i] * hp[i]
         if not php > 0.0:
-            stalled = True
-            continue
+            s[2] = 1.0
+            break
         alpha = rr / php
         rr_new = 0.0
         for i in range(d):
@@ -101,18 +84,41 @@ def cg(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
         for i in range(d):
             pdir[i] = r[i] + beta * pdir[i]
         rr = rr_new
-    return points, scalars, j, STATUS_OK
+        if rr == 0.0:
+            break
+    s[0] = rr
+    return STATUS_OK
 
 
-@lazy_jit("method")
-def gd_polyak(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
+@lazy_jit("init")
+def cg_init(oracles, A, b, p, hyper, seed, X, s):
+    """g_0 = ∇f(x_0), r_0 = p_0 = −g_0, r_0ᵀr_0 and ‖x_0‖ (the loop set x = x_0 in rows 0-1)."""
+    x0 = X[1]
+    g0 = X[2]
+    r = X[3]
+    pdir = X[4]
+    oracles[GRAD](A, b, p, x0, g0)
+    rr = 0.0
+    x0n = 0.0
+    for i in range(x0.shape[0]):
+        r[i] = -g0[i]
+        pdir[i] = r[i]
+        rr += r[i] * r[i]
+        x0n += x0[i] * x0[i]
+    s[0] = rr
+    s[1] = np.sqrt(x0n)
+    s[2] = 0.0
+
+
+@lazy_jit("advance")
+def gd_polyak(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
     """Gradient descent with the Polyak step (needs f*).
 
     Update: x_{k+1} = x_k − h_k ∇f(x_k) with h_k = c (f(x_k) − f*)/‖∇f(x_k)‖²; the iterate stays
     where it is once ∇f(x_k) = 0 or f(x_k) = f*.
 
-    Parameters (``hyper``): ``[c]``, a factor on the step (c = 1 is Polyak's step; any
-    0 < c < 2 keeps ‖x_k − x*‖ non-increasing on convex f).
+    Parameters: ``c``, a factor on the step (c = 1 is Polyak's step; any 0 < c < 2 keeps
+    ‖x_k − x*‖ non-increasing on convex f).
 
     Records the last iterate x_k. The ``value`` oracle gives f(x_k) − f* directly.
 
@@ -125,25 +131,12 @@ def gd_polyak(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
     "Revisiting the Polyak step size", arXiv:1905.00313.
     """
     c = hyper[0]
-    d = x0.shape[0]
-    x = x0.copy()
-    g = np.empty(d)
+    x = X[0]
+    g = X[1]
     grad = oracles[GRAD]
     value = oracles[VALUE]
-    work = np.empty(d)
-    points, scalars = new_record(checkpoints, 1, d, 3)
-    acc = track_init()
-    j = 0
-    last = checkpoints[-1]
-    for k in range(last + 1):
-        if track:
-            track_step(acc, oracles, A, b, p, x, work)
-        if k == checkpoints[j]:
-            j += 1
-            if checkpoint(points, scalars, j - 1, x, acc, track):
-                return points, scalars, j, STATUS_DIVERGED
-            if k == last:
-                break
+    d = x.shape[0]
+    for k in range(k0, k1):
         grad(A, b, p, x, g)
         g2 = 0.0
         for i in range(d):
@@ -154,20 +147,22 @@ def gd_polyak(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
         h = c * gap / g2
         for i in range(d):
             x[i] -= h * g[i]
-    return points, scalars, j, STATUS_OK
+    return STATUS_OK
 
 
-@lazy_jit("method")
-def gd_armijo(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
+@lazy_jit("advance")
+def gd_armijo(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
     """Gradient descent with Armijo backtracking (sufficient decrease), restarted at h_0 each step.
 
     At x_k with g = ∇f(x_k): h = h_0, and while f(x_k − h g) > f(x_k) − c h ‖g‖² (and fewer than
-    ``max_backtracks`` halvings were made) h ← β h; then x_{k+1} = x_k − h g. Function values are
+    ``max_backtracks`` reductions were made) h ← β h; then x_{k+1} = x_k − h g. Function values are
     compared through the ``value`` oracle f − f*, which has no cancellation.
 
-    Parameters (``hyper``): ``[h_0, c, β, max_backtracks]``. On L-smooth f the accepted step is
-    at least min(h_0, 2β(1 − c)/L), so every guarantee of GD with a constant step h <= 1/L holds
-    with that step (for c = 1/2: f(x_k) − f* <= R²/(2 h_min k) on convex f).
+    Parameters: ``h0`` h_0 (the first trial step), ``c`` (the sufficient-decrease factor),
+    ``beta`` β (the reduction factor) and ``max_backtracks`` (the most reductions per step).
+    On L-smooth f the accepted step is at least min(h_0, 2β(1 − c)/L), so every guarantee of
+    GD with a constant step h <= 1/L holds with that step (for c = 1/2:
+    f(x_k) − f* <= R²/(2 h_min k) on convex f).
 
     Records the last iterate x_k. Scalars after the tracked ones: ``step`` (the last accepted
     step, NaN at k = 0) and ``value_calls`` (cumulative calls of the value oracle by the search).
@@ -179,30 +174,15 @@ def gd_armijo(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
     c = hyper[1]
     beta = hyper[2]
     max_bt = int(hyper[3])
-    d = x0.shape[0]
-    x = x0.copy()
-    y = np.empty(d)
-    g = np.empty(d)
+    x = X[0]
+    y = X[1]
+    g = X[2]
     grad = oracles[GRAD]
     value = oracles[VALUE]
-    work = np.empty(d)
-    points, scalars = new_record(checkpoints, 1, d, 5)
-    acc = track_init()
-    step = np.nan
-    calls = 0.0
-    j = 0
-    last = checkpoints[-1]
-    for k in range(last + 1):
-        if track:
-            track_step(acc, oracles, A, b, p, x, work)
-        if k == checkpoints[j]:
-            scalars[j, 3] = step
-            scalars[j, 4] = calls
-            j += 1
-            if checkpoint(points, scalars, j - 1, x, acc, track):
-                return points, scalars, j, STATUS_DIVERGED
-            if k == last:
-                break
+    d = x.shape[0]
+    step = s[0]
+    calls = s[1]
+    for k in range(k0, k1):
         grad(A, b, p, x, g)
         g2 = 0.0
         for i in range(d):
@@ -221,24 +201,31 @@ def gd_armijo(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
         for i in range(d):
             x[i] = y[i]
         step = h
-    return points, scalars, j, STATUS_OK
+    s[0] = step
+    s[1] = calls
+    return STATUS_OK
 
 
-# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
+@lazy_jit("init")
+def gd_armijo_init(oracles, A, b, p, hyper, seed, X, s):
+    """No step taken yet: ``step`` = NaN, ``value_calls`` = 0."""
+    s[0] = np.nan
 
-from .registry import Algorithm, LegacyKernel  # noqa: E402
+
+CG = Kernel(cg, points=("last",),
+            vectors=("x0", "grad0", "residual", "direction", "probe", "hess_direction"),
+            state=("residual_sq", "x0_norm", "stalled"), init=cg_init)
+GD_POLYAK = Kernel(gd_polyak, hyper=("c",), vectors=("grad",), needs=("grad", "value"))
+GD_ARMIJO = Kernel(gd_armijo, hyper=("h0", "c", "beta", "max_backtracks"),
+                   vectors=("trial", "grad"), scalars=("step", "value_calls"),
+                   needs=("grad", "value"), init=gd_armijo_init)
 
 ALGORITHMS = (
-    Algorithm('cg', LegacyKernel(cg, hyper=(), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('grad',), stochastic=False),
-              (),
-              fixed={},
-              summary='linear conjugate gradient for convex quadratics (gradient calls only)'),
-    Algorithm('gd-polyak', LegacyKernel(gd_polyak, hyper=('c',), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq'), needs=('grad', 'value'), stochastic=False),
-              (('c', '1'),),
-              fixed={},
-              summary='gradient descent with the Polyak step c (f - f*)/||grad f||^2'),
-    Algorithm('gd-armijo', LegacyKernel(gd_armijo, hyper=('h0', 'c', 'beta', 'max_backtracks'), points=('last',), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'step', 'value_calls'), needs=('grad', 'value'), stochastic=False),
-              (('h0', '1'), ('c', '0.5'), ('beta', '0.5'), ('max_backtracks', '60')),
-              fixed={},
-              summary='gradient descent with Armijo backtracking from h0 at every step'),
+    Algorithm("cg", CG, (),
+              summary="linear conjugate gradient for convex quadratics (gradient calls only)"),
+    Algorithm("gd-polyak", GD_POLYAK, (("c", "1"),),
+              summary="gradient descent with the Polyak step c (f - f*)/||grad f||^2"),
+    Algorithm("gd-armijo", GD_ARMIJO,
+              (("h0", "1"), ("c", "0.5"), ("beta", "0.5"), ("max_backtracks", "60")),
+              summary="gradient descent with Armijo backtracking from h0 at every step"),
 )

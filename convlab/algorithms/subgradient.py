@@ -1,9 +1,10 @@
 """Subgradient methods and entropic mirror descent for nonsmooth convex minimisation.
 
-Kernels have the method signature of :mod:`convlab._jit`. Both call the ``value`` oracle at every
-iterate, because the quantities their theorems bound are running averages or minima of
+Each method is an ``advance`` function of the kernel contract (:mod:`convlab.runtime.kernel`)
+with an ``observe`` that forms its averages at a checkpoint. Both call the ``value`` oracle at
+every iterate, because the quantities their theorems bound are running averages or minima of
 f(x_t) − f* over all iterates (one run, never restarts per budget); these are recorded as
-scalars after :data:`~convlab.algorithms.registry.TRACK_COLUMNS`:
+scalars after the loop's :data:`~convlab.runtime.kernel.TRACK_COLUMNS`:
 
 - ``avg_f_gap`` at checkpoint k: (1/k) Σ_{i<k} (f(x_i) − f*), the average over the k iterates
   at which a subgradient was taken before x_k (f(x_0) − f* at k = 0);
@@ -19,41 +20,48 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..runtime.jit import GRAD, PROX, STATUS_DIVERGED, STATUS_OK, VALUE, lazy_jit
-from ._record import checkpoint, new_record, store_point, track_init, track_step
+from ..runtime.jit import GRAD, PROX, STATUS_OK, VALUE, lazy_jit
+from ..runtime.kernel import Kernel
+from .registry import Algorithm
 
-#: Step rules of :func:`subgradient` (``hyper[0]``).
+#: Step rules of :func:`subgradient` (the ``rule`` slot).
 CONSTANT, DIMINISHING, POLYAK, STRONGLY_CONVEX = range(4)
 
 
-@lazy_jit("method")
-def subgradient(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
+@lazy_jit("advance")
+def subgradient(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
     """(Projected) subgradient method with four step rules and the averages their theorems use.
 
     Update, for k = 0, 1, ...: g_k ∈ ∂f(x_k) (``grad`` oracle),
 
         x_{k+1} = Π_X(x_k − γ_k g_k)      (Π_X = ``prox`` with step γ_k; identity if unconstrained)
 
-    with the step rule ``hyper[0]`` and its parameter a = ``hyper[1]``:
+    with the step rule ``rule`` and its parameter a (the slot named below):
 
-    - 0, constant: γ_k = a. The fixed-horizon choice a = D/(G sqrt(T)) gives
+    - 0, constant: γ_k = a = ``step``. The fixed-horizon choice a = D/(G sqrt(T)) gives
       min_{k<T} f(x_k) − f* <= DG/sqrt(T) and f(x̄_T) − f* <= DG/sqrt(T), x̄_T = (1/T) Σ_{k<T} x_k
       (Bubeck 2015, Thm 3.2; Garrigos & Gower 2023, subgradient theorem);
-    - 1, diminishing: γ_k = a/sqrt(k + 1);
-    - 2, Polyak: γ_k = a (f(x_k) − f*)/||g_k||² (a = 1 is Polyak's step; γ_k = 0 when g_k = 0 or
-      f(x_k) = f*, i.e. x_k optimal): ||x_{k+1} − x*||² <= ||x_k − x*||² − (f(x_k) − f*)²/||g_k||²
-      for a = 1 (Polyak 1987, §5.3);
-    - 3, strongly convex: γ_k = 2/(a (k + 2)) with a = μ, i.e. Bubeck's η_s = 2/(μ(s + 1)) for the
-      1-indexed s = k + 1; then f(x̂_t) − f* <= 2G²/(μ(t + 1)) for the weighted average
-      x̂_t = Σ_{s=1}^{t} 2s x_s/(t(t + 1)) (Bubeck 2015, Thm 3.9; Lacoste-Julien, Schmidt &
-      Bach 2012), which is ``lin_avg`` at checkpoint k = t.
+    - 1, diminishing: γ_k = a/sqrt(k + 1), a = ``step``;
+    - 2, Polyak: γ_k = a (f(x_k) − f*)/||g_k||², a = ``scale`` (a = 1 is Polyak's step; γ_k = 0
+      when g_k = 0 or f(x_k) = f*, i.e. x_k optimal): ||x_{k+1} − x*||² <= ||x_k − x*||² −
+      (f(x_k) − f*)²/||g_k||² for a = 1 (Polyak 1987, §5.3);
+    - 3, strongly convex: γ_k = 2/(a (k + 2)) with a = ``mu`` = μ, i.e. Bubeck's
+      η_s = 2/(μ(s + 1)) for the 1-indexed s = k + 1; then f(x̂_t) − f* <= 2G²/(μ(t + 1)) for
+      the weighted average x̂_t = Σ_{s=1}^{t} 2s x_s/(t(t + 1)) (Bubeck 2015, Thm 3.9;
+      Lacoste-Julien, Schmidt & Bach 2012), which is ``lin_avg`` at checkpoint k = t.
+
+    A rule reads only its own parameter slot (the others are fixed to 0 by its registry row).
 
     Records four points: ``last`` (x_k); ``avg`` = (1/k) Σ_{i<k} x_i; ``wavg`` =
     Σ_{i<k} γ_i x_i / Σ_{i<k} γ_i (step-weighted);
     ``lin_avg`` = Σ_{i<k} (i + 1) x_i / Σ_{i<k} (i + 1)
     (all three are x_0 at k = 0, and x_0 for ``wavg`` while no positive step was taken).
-    Scalars: :data:`TRACK_COLUMNS` (with ``track``), then ``avg_f_gap`` and ``best_f_gap_prior``
-    (module docstring); the value oracle is called at every iterate.
+    Scalars: ``avg_f_gap`` and ``best_f_gap_prior`` (module docstring); the value oracle is
+    called at every iterate, right after the step that produced it (:func:`subgradient_init`
+    for x_0), and its value kept in the state until the next step uses it. The record is formed
+    by :func:`subgradient_observe` from the state: x_0, the sums Σ x_i, Σ γ_i x_i,
+    Σ (i + 1) x_i, the subgradient, the step point before the projection; the scalars
+    f(x_k) − f*, Σ_{i<k} (f(x_i) − f*), min_{i<k} (f(x_i) − f*), Σ γ_i, Σ (i + 1).
 
     References: Shor (1985), *Minimization Methods for Non-Differentiable Functions*; Polyak
     (1987), *Introduction to Optimization*, §5.3; Bubeck (2015), *Convex Optimization:
@@ -64,57 +72,31 @@ def subgradient(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
     value = oracles[VALUE]
     prox = oracles[PROX]
     rule = int(hyper[0])
-    a = hyper[1]
-    d = x0.shape[0]
-    x = x0.copy()
-    g = np.empty(d)
-    y = np.empty(d)
-    work = np.empty(d)
-    avg = np.empty(d)
-    sum_x = np.zeros(d)
-    wsum_x = np.zeros(d)
-    lsum_x = np.zeros(d)
-    wsum = 0.0
-    lsum = 0.0
-    sum_v = 0.0
-    best_prior = np.inf
-    points, scalars = new_record(checkpoints, 4, d, 5)
-    acc = track_init()
-    j = 0
-    last = checkpoints[-1]
-    for k in range(last + 1):
-        v = value(A, b, p, x)
-        if track:
-            track_step(acc, oracles, A, b, p, x, work)
-        if k == checkpoints[j]:
-            if k == 0:
-                for slot in range(1, 4):
-                    store_point(points, j, slot, x)
-                scalars[j, 3] = v
-                scalars[j, 4] = v
-            else:
-                for i in range(d):
-                    avg[i] = sum_x[i] / k
-                store_point(points, j, 1, avg)
-                for i in range(d):
-                    avg[i] = wsum_x[i] / wsum if wsum > 0 else x0[i]
-                store_point(points, j, 2, avg)
-                for i in range(d):
-                    avg[i] = lsum_x[i] / lsum
-                store_point(points, j, 3, avg)
-                scalars[j, 3] = sum_v / k
-                scalars[j, 4] = best_prior
-            j += 1
-            if checkpoint(points, scalars, j - 1, x, acc, track):
-                return points, scalars, j, STATUS_DIVERGED
-            if k == last:
-                break
+    if rule == POLYAK:
+        a = hyper[2]
+    elif rule == STRONGLY_CONVEX:
+        a = hyper[3]
+    else:
+        a = hyper[1]
+    x = X[0]
+    sum_x = X[5]
+    wsum_x = X[6]
+    lsum_x = X[7]
+    g = X[8]
+    y = X[9]
+    v = s[2]
+    sum_v = s[3]
+    best_prior = s[4]
+    wsum = s[5]
+    lsum = s[6]
+    d = x.shape[0]
+    for k in range(k0, k1):
         grad(A, b, p, x, g)
-        if rule == 0:
+        if rule == CONSTANT:
             step = a
-        elif rule == 1:
+        elif rule == DIMINISHING:
             step = a / np.sqrt(k + 1.0)
-        elif rule == 2:
+        elif rule == POLYAK:
             g2 = 0.0
             for i in range(d):
                 g2 += g[i] * g[i]
@@ -133,11 +115,58 @@ def subgradient(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
         for i in range(d):
             y[i] = x[i] - step * g[i]
         prox(A, b, p, y, step, x)
-    return points, scalars, j, STATUS_OK
+        v = value(A, b, p, x)
+    s[2] = v
+    s[3] = sum_v
+    s[4] = best_prior
+    s[5] = wsum
+    s[6] = lsum
+    return STATUS_OK
 
 
-@lazy_jit("method")
-def mirror_descent_entropic(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
+@lazy_jit("init")
+def subgradient_init(oracles, A, b, p, hyper, seed, X, s):
+    """f(x_0) − f*, empty sums (0; the row ``x0`` keeps the start) and min_{i<0} f(x_i) − f* =
+    +inf."""
+    for r in range(5, 8):
+        for i in range(X.shape[1]):
+            X[r, i] = 0.0
+    s[2] = oracles[VALUE](A, b, p, X[0])
+    s[4] = np.inf
+
+
+@lazy_jit("observe")
+def subgradient_observe(oracles, A, b, p, hyper, seed, k, X, s, P, S):
+    """The points and scalars of :func:`subgradient` at checkpoint k: the sums divided by
+    their weights (x_0 and f(x_0) − f* at k = 0)."""
+    x = X[0]
+    x0 = X[4]
+    sum_x = X[5]
+    wsum_x = X[6]
+    lsum_x = X[7]
+    wsum = s[5]
+    lsum = s[6]
+    for i in range(x.shape[0]):
+        P[0, i] = x[i]
+    if k == 0:
+        for i in range(x.shape[0]):
+            P[1, i] = x[i]
+            P[2, i] = x[i]
+            P[3, i] = x[i]
+        S[0] = s[2]
+        S[1] = s[2]
+    else:
+        for i in range(x.shape[0]):
+            P[1, i] = sum_x[i] / k
+            P[2, i] = wsum_x[i] / wsum if wsum > 0 else x0[i]
+            P[3, i] = lsum_x[i] / lsum
+        S[0] = s[3] / k
+        S[1] = s[4]
+    return STATUS_OK
+
+
+@lazy_jit("advance")
+def mirror_descent_entropic(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
     """Mirror descent on the probability simplex with the negative-entropy mirror map
     (exponentiated subgradient), computed in the log domain.
 
@@ -149,13 +178,16 @@ def mirror_descent_entropic(oracles, A, b, p, x0, hyper, checkpoints, seed, trac
     i.e. x_{k+1,i} ∝ x_{k,i} exp(−η g_{k,i}); the shift by the maximum keeps the exponentials in
     range (w is re-centred at every step). x_0 must lie in the simplex (zero coordinates stay 0).
 
-    Parameters (``hyper``): ``[η]``. With η = sqrt(2 ln n)/(L_inf sqrt(t)), ||g||_∞ <= L_inf and
+    Parameters: ``step`` η. With η = sqrt(2 ln n)/(L_inf sqrt(t)), ||g||_∞ <= L_inf and
     x_0 uniform, (1/t) Σ_{s<t} f(x_s) − f* <= L_inf sqrt(2 ln n / t) and the same for
     f(x̄_t), x̄_t = (1/t) Σ_{s<t} x_s (Bubeck 2015, Thm 4.2 with R² = ln n, ρ = 1, 1-indexed
     x_1..x_t = x_0..x_{t−1} here).
 
     Records ``last`` (x_k) and ``avg`` = (1/k) Σ_{i<k} x_i (x_0 at k = 0). Scalars:
-    :data:`TRACK_COLUMNS` (with ``track``), then ``avg_f_gap`` and ``best_f_gap_prior``.
+    ``avg_f_gap`` and ``best_f_gap_prior`` (module docstring), formed by
+    :func:`mirror_descent_observe`; the value oracle is called at every iterate, right after the
+    step that produced it (:func:`mirror_descent_init` for x_0). State: w_k, the sum Σ x_i, the
+    subgradient; the scalars f(x_k) − f*, Σ_{i<k} (f(x_i) − f*) and min_{i<k} (f(x_i) − f*).
 
     References: Nemirovski & Yudin (1983), *Problem Complexity and Method Efficiency in
     Optimization*; Beck & Teboulle (2003), Oper. Res. Lett. 31(3); Bubeck (2015), Thm 4.2.
@@ -163,39 +195,15 @@ def mirror_descent_entropic(oracles, A, b, p, x0, hyper, checkpoints, seed, trac
     grad = oracles[GRAD]
     value = oracles[VALUE]
     eta = hyper[0]
-    d = x0.shape[0]
-    x = x0.copy()
-    w = np.log(x0)
-    g = np.empty(d)
-    work = np.empty(d)
-    avg = np.empty(d)
-    sum_x = np.zeros(d)
-    sum_v = 0.0
-    best_prior = np.inf
-    points, scalars = new_record(checkpoints, 2, d, 5)
-    acc = track_init()
-    j = 0
-    last = checkpoints[-1]
-    for k in range(last + 1):
-        v = value(A, b, p, x)
-        if track:
-            track_step(acc, oracles, A, b, p, x, work)
-        if k == checkpoints[j]:
-            if k == 0:
-                store_point(points, j, 1, x)
-                scalars[j, 3] = v
-                scalars[j, 4] = v
-            else:
-                for i in range(d):
-                    avg[i] = sum_x[i] / k
-                store_point(points, j, 1, avg)
-                scalars[j, 3] = sum_v / k
-                scalars[j, 4] = best_prior
-            j += 1
-            if checkpoint(points, scalars, j - 1, x, acc, track):
-                return points, scalars, j, STATUS_DIVERGED
-            if k == last:
-                break
+    x = X[0]
+    w = X[2]
+    sum_x = X[3]
+    g = X[4]
+    v = s[2]
+    sum_v = s[3]
+    best_prior = s[4]
+    d = x.shape[0]
+    for k in range(k0, k1):
         grad(A, b, p, x, g)
         for i in range(d):
             sum_x[i] += x[i]
@@ -214,36 +222,75 @@ def mirror_descent_entropic(oracles, A, b, p, x0, hyper, checkpoints, seed, trac
             total += x[i]
         for i in range(d):
             x[i] /= total
-    return points, scalars, j, STATUS_OK
+        v = value(A, b, p, x)
+    s[2] = v
+    s[3] = sum_v
+    s[4] = best_prior
+    return STATUS_OK
 
 
-# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
+@lazy_jit("init")
+def mirror_descent_init(oracles, A, b, p, hyper, seed, X, s):
+    """w_0 = ln x_0, f(x_0) − f*, an empty sum (0) and min_{i<0} f(x_i) − f* = +inf."""
+    w0 = np.log(X[0])
+    for i in range(X.shape[1]):
+        X[2, i] = w0[i]
+        X[3, i] = 0.0
+    s[2] = oracles[VALUE](A, b, p, X[0])
+    s[4] = np.inf
 
-from .registry import Algorithm, LegacyKernel  # noqa: E402
 
+@lazy_jit("observe")
+def mirror_descent_observe(oracles, A, b, p, hyper, seed, k, X, s, P, S):
+    """The points and scalars of :func:`mirror_descent_entropic` at checkpoint k (x_0 and
+    f(x_0) − f* at k = 0)."""
+    x = X[0]
+    sum_x = X[3]
+    for i in range(x.shape[0]):
+        P[0, i] = x[i]
+        P[1, i] = x[i] if k == 0 else sum_x[i] / k
+    if k == 0:
+        S[0] = s[2]
+        S[1] = s[2]
+    else:
+        S[0] = s[3] / k
+        S[1] = s[4]
+    return STATUS_OK
+
+
+SUBGRADIENT = Kernel(subgradient, hyper=("rule", "step", "scale", "mu"),
+                     points=("last", "avg", "wavg", "lin_avg"),
+                     vectors=("x0", "sum_x", "wsum_x", "lsum_x", "grad", "step_point"),
+                     scalars=("avg_f_gap", "best_f_gap_prior"),
+                     state=("f_gap", "sum_f_gap", "min_f_gap", "wsum", "lsum"),
+                     needs=("grad", "value", "prox"), init=subgradient_init,
+                     observe=subgradient_observe)
+MIRROR_DESCENT_ENTROPIC = Kernel(mirror_descent_entropic, hyper=("step",), points=("last", "avg"),
+                                 vectors=("w", "sum_x", "grad"),
+                                 scalars=("avg_f_gap", "best_f_gap_prior"),
+                                 state=("f_gap", "sum_f_gap", "min_f_gap"),
+                                 needs=("grad", "value"),
+                                 init=mirror_descent_init, observe=mirror_descent_observe)
+
+# A rule's row fixes its code and 0 in the parameter slots the rule does not read.
 ALGORITHMS = (
-    Algorithm('subgradient', LegacyKernel(subgradient, hyper=('variant0', 'step'), points=('last', 'avg', 'wavg', 'lin_avg'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'avg_f_gap', 'best_f_gap_prior'), needs=('grad', 'value', 'prox'), stochastic=False),
-              (('step', None),),
-              fixed={'variant0': 0.0},
-              summary='(projected) subgradient method, constant step'),
-    Algorithm('subgradient-fixed-horizon', LegacyKernel(subgradient, hyper=('variant0', 'step'), points=('last', 'avg', 'wavg', 'lin_avg'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'avg_f_gap', 'best_f_gap_prior'), needs=('grad', 'value', 'prox'), stochastic=False),
-              (('step', 'R/(G*sqrt(N))'),),
-              fixed={'variant0': 0.0},
-              summary='subgradient method, fixed-horizon step D/(G sqrt(N)) with D = R'),
-    Algorithm('subgradient-diminishing', LegacyKernel(subgradient, hyper=('variant0', 'step'), points=('last', 'avg', 'wavg', 'lin_avg'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'avg_f_gap', 'best_f_gap_prior'), needs=('grad', 'value', 'prox'), stochastic=False),
-              (('step', None),),
-              fixed={'variant0': 1.0},
-              summary='subgradient method, step/sqrt(k+1)'),
-    Algorithm('subgradient-polyak', LegacyKernel(subgradient, hyper=('variant0', 'scale'), points=('last', 'avg', 'wavg', 'lin_avg'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'avg_f_gap', 'best_f_gap_prior'), needs=('grad', 'value', 'prox'), stochastic=False),
-              (('scale', '1'),),
-              fixed={'variant0': 2.0},
-              summary='subgradient method, Polyak step (f - f*)/||g||^2'),
-    Algorithm('subgradient-sc', LegacyKernel(subgradient, hyper=('variant0', 'mu'), points=('last', 'avg', 'wavg', 'lin_avg'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'avg_f_gap', 'best_f_gap_prior'), needs=('grad', 'value', 'prox'), stochastic=False),
-              (('mu', 'mu'),),
-              fixed={'variant0': 3.0},
-              summary='projected subgradient, strongly convex steps 2/(mu(k+2)), (k+1)-weighted average'),
-    Algorithm('mirror-descent-entropic', LegacyKernel(mirror_descent_entropic, hyper=('step',), points=('last', 'avg'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'avg_f_gap', 'best_f_gap_prior'), needs=('grad', 'value'), stochastic=False),
-              (('step', 'sqrt(2*log(d))/(L_inf*sqrt(N))'),),
-              fixed={},
-              summary='entropic mirror descent (exponentiated subgradient) on the simplex'),
+    Algorithm("subgradient", SUBGRADIENT, (("step", None),),
+              fixed={"rule": CONSTANT, "scale": 0.0, "mu": 0.0},
+              summary="(projected) subgradient method, constant step"),
+    Algorithm("subgradient-fixed-horizon", SUBGRADIENT, (("step", "R/(G*sqrt(N))"),),
+              fixed={"rule": CONSTANT, "scale": 0.0, "mu": 0.0},
+              summary="subgradient method, fixed-horizon step D/(G sqrt(N)) with D = R"),
+    Algorithm("subgradient-diminishing", SUBGRADIENT, (("step", None),),
+              fixed={"rule": DIMINISHING, "scale": 0.0, "mu": 0.0},
+              summary="subgradient method, step/sqrt(k+1)"),
+    Algorithm("subgradient-polyak", SUBGRADIENT, (("scale", "1"),),
+              fixed={"rule": POLYAK, "step": 0.0, "mu": 0.0},
+              summary="subgradient method, Polyak step (f - f*)/||g||^2"),
+    Algorithm("subgradient-sc", SUBGRADIENT, (("mu", "mu"),),
+              fixed={"rule": STRONGLY_CONVEX, "step": 0.0, "scale": 0.0},
+              summary="projected subgradient, strongly convex steps 2/(mu(k+2)), "
+                      "(k+1)-weighted average"),
+    Algorithm("mirror-descent-entropic", MIRROR_DESCENT_ENTROPIC,
+              (("step", "sqrt(2*log(d))/(L_inf*sqrt(N))"),),
+              summary="entropic mirror descent (exponentiated subgradient) on the simplex"),
 )

@@ -17,22 +17,38 @@ would cost far more than one extra exact prox call per iteration in the kernel, 
 keeps the running sum itself, exactly (the families' proxes are exact, separable 1-D solves).
 Recorded points at a checkpoint are still available for any measure of the problem
 (``moreau_grad_norm_sq`` at the last iterate, ...).
+
+The method is an ``advance`` function of the kernel contract (:mod:`convlab.runtime.kernel`)
+with an ``init`` (the measure at x_0) and an ``observe`` (the averages at a checkpoint);
+iteration t uses the sample ``sample_id(seed, t)``, so a run is a pure function of its seed.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..runtime.jit import GRAD, PROX, SGRAD, STATUS_DIVERGED, STATUS_OK, lazy_jit
+from ..runtime.jit import GRAD, PROX, SGRAD, STATUS_OK, lazy_jit, njit_helper
+from ..runtime.kernel import Kernel
 from ..runtime.random import sample_id, uniform
-from ._record import checkpoint, new_record, store_point, track_init, track_step
+from .registry import Algorithm
 
-#: Variants of :func:`wc_model_based` (``hyper[0]``).
+#: Variants of :func:`wc_model_based` (the ``variant`` slot).
 PROX_SUBGRADIENT, STOCH_PROX_POINT = range(2)
 
 
-@lazy_jit("method")
-def wc_model_based(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
+@njit_helper
+def moreau_grad_sq(prox, A, b, p, x, lam, q):
+    """||∇φ_λ(x)||² = Σ_i ((x_i − q_i)/λ)² with q = prox(x, λ) = prox_{λφ}(x) (written to q)."""
+    prox(A, b, p, x, lam, q)
+    m2 = 0.0
+    for i in range(x.shape[0]):
+        r = (x[i] - q[i]) / lam
+        m2 += r * r
+    return m2
+
+
+@lazy_jit("advance")
+def wc_model_based(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
     """Stochastic model-based minimisation of a weakly convex φ = f + r (Davis & Drusvyatskiy).
 
     Iteration t = 0, 1, ... draws s_t = sample_id(seed, t) and G_t = G(x_t, s_t) (``sgrad``):
@@ -42,22 +58,22 @@ def wc_model_based(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
           x_{t+1} = prox_{α r}(x_t − α G_t) = Π_X(x_t − α G_t)     (``prox(·, 0)``, r = ι_X);
 
     - variant 1, stochastic proximal point with the full stochastic model (A53b), for an
-      additive-noise oracle G(x, s) = g(x) + e(s) (g = ``grad``), whose stochastic model is
-      f(y; s) = f(y) + ⟨e(s), y⟩:
+      additive-noise oracle G(x, s) = g(x) + e(s) (g = ``grad``, called by this variant only),
+      whose stochastic model is f(y; s) = f(y) + ⟨e(s), y⟩:
 
           x_{t+1} = argmin_{y ∈ X} { f(y) + ⟨e_t, y⟩ + ||y − x_t||²/(2α) } = prox_{αφ}(x_t − α e_t),
 
       with e_t = G(x_t, s_t) − g(x_t) (exact up to one rounding of G); needs α < 1/ρ.
 
-    Parameters (``hyper``): ``[variant, α, λ]``: the constant step α (the theory's
-    α_t = γ/sqrt(T + 1) for a horizon T is constant within a run) and the Moreau parameter λ
-    of the measure (λ = 1/(2ρ) in the theorem).
+    Parameters: ``variant`` (the code above, fixed by the registry row), ``step`` α (the
+    constant step; the theory's α_t = γ/sqrt(T + 1) for a horizon T is constant within a run)
+    and ``lam`` λ, the Moreau parameter of the measure (λ = 1/(2ρ) in the theorem).
 
     Records ``last`` (x_t), ``avg`` = (1/t) Σ_{i<t} x_i (x_0 at t = 0) and ``sampled`` = x_{t*},
     the theorem's literal output: t* in 0..t drawn with P(t* = i) = α_i / Σ_{j<=t} α_j by
     reservoir sampling (x_i replaces the candidate with probability α_i / Σ_{j<=i} α_j, using
     uniform(s_i, 1_000_003), a counter far from those of the oracle), so the draw is exact at
-    every checkpoint of one run. Scalars: :data:`TRACK_COLUMNS` (with ``track``), then
+    every checkpoint of one run. Scalars:
 
     - ``moreau_avg``: Σ_{i<=t} α_i ||∇φ_λ(x_i)||² / Σ_{i<=t} α_i (= the plain mean over
       x_0..x_t for a constant step), the exact value of E_{t*}||∇φ_λ(x_{t*})||² over the
@@ -66,7 +82,10 @@ def wc_model_based(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
     - ``t_star``: the index t* of the ``sampled`` point;
 
     with ∇φ_λ(x) = (x − prox(x, λ))/λ computed by the family's exact prox of λφ (module
-    docstring: one extra prox call per iteration).
+    docstring: one extra prox call per iteration, made right after the step that produced
+    x_{t+1}, and by :func:`wc_model_based_init` for x_0). The state keeps ``sampled``,
+    ``moreau_min`` and ``t_star`` as recorded, the sum Σ_{i<t} x_i, ||∇φ_λ(x_t)||² and the two
+    sums of ``moreau_avg``; :func:`wc_model_based_observe` forms ``avg`` and ``moreau_avg``.
 
     References: Davis & Drusvyatskiy (2019), Stochastic model-based minimization of weakly
     convex functions, SIAM J. Optim. 29(1):207-239 (the proximal stochastic subgradient bound
@@ -80,60 +99,24 @@ def wc_model_based(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
     variant = int(hyper[0])
     alpha = hyper[1]
     lam = hyper[2]
-    d = x0.shape[0]
-    x = x0.copy()
-    G = np.empty(d)
-    g = np.empty(d)
-    y = np.empty(d)
-    q = np.empty(d)
-    work = np.empty(d)
-    avg = np.empty(d)
-    sum_x = np.zeros(d)
-    msum = 0.0
-    asum = 0.0
-    mmin = np.inf
-    xs = x0.copy()
-    t_star = 0
-    points, scalars = new_record(checkpoints, 3, d, 6)
-    acc = track_init()
-    j = 0
-    last = checkpoints[-1]
-    for t in range(last + 1):
-        prox(A, b, p, x, lam, q)
-        m2 = 0.0
-        for i in range(d):
-            r = (x[i] - q[i]) / lam
-            m2 += r * r
-        msum += alpha * m2
-        asum += alpha
-        if m2 < mmin:
-            mmin = m2
-        if t > 0 and uniform(sample_id(seed, t), 1_000_003) * asum < alpha:
-            t_star = t
-            for i in range(d):
-                xs[i] = x[i]
-        if track:
-            track_step(acc, oracles, A, b, p, x, work)
-        if t == checkpoints[j]:
-            if t == 0:
-                store_point(points, j, 1, x)
-            else:
-                for i in range(d):
-                    avg[i] = sum_x[i] / t
-                store_point(points, j, 1, avg)
-            store_point(points, j, 2, xs)
-            scalars[j, 3] = msum / asum if asum > 0 else m2
-            scalars[j, 4] = mmin
-            scalars[j, 5] = t_star
-            j += 1
-            if checkpoint(points, scalars, j - 1, x, acc, track):
-                return points, scalars, j, STATUS_DIVERGED
-            if t == last:
-                break
+    x = X[0]
+    xs = X[2]
+    sum_x = X[3]
+    G = X[4]
+    g = X[5]
+    y = X[6]
+    q = X[7]
+    d = x.shape[0]
+    mmin = s[1]
+    t_star = s[2]
+    m2 = s[3]
+    msum = s[4]
+    asum = s[5]
+    for t in range(k0, k1):
         for i in range(d):
             sum_x[i] += x[i]
         sgrad(A, b, p, x, t, sample_id(seed, t), G)
-        if variant == 0:
+        if variant == PROX_SUBGRADIENT:
             for i in range(d):
                 y[i] = x[i] - alpha * G[i]
             prox(A, b, p, y, 0.0, x)
@@ -142,24 +125,77 @@ def wc_model_based(oracles, A, b, p, x0, hyper, checkpoints, seed, track):
             for i in range(d):
                 y[i] = x[i] - alpha * (G[i] - g[i])
             prox(A, b, p, y, alpha, x)
-    return points, scalars, j, STATUS_OK
+        # the measure at x_{t+1} and the reservoir draw of iteration t + 1
+        m2 = moreau_grad_sq(prox, A, b, p, x, lam, q)
+        msum += alpha * m2
+        asum += alpha
+        if m2 < mmin:
+            mmin = m2
+        if uniform(sample_id(seed, t + 1), 1_000_003) * asum < alpha:
+            t_star = t + 1
+            for i in range(d):
+                xs[i] = x[i]
+    s[1] = mmin
+    s[2] = t_star
+    s[3] = m2
+    s[4] = msum
+    s[5] = asum
+    return STATUS_OK
 
 
-# -- registry rows (legacy whole-run kernels; see convlab.algorithms.registry) --
+@lazy_jit("init")
+def wc_model_based_init(oracles, A, b, p, hyper, seed, X, s):
+    """The measure at x_0 (no draw: t* = 0 and ``sampled`` = x_0 as the loop set them) and an
+    empty sum Σ x_i (0)."""
+    alpha = hyper[1]
+    lam = hyper[2]
+    for i in range(X.shape[1]):
+        X[3, i] = 0.0
+    m2 = moreau_grad_sq(oracles[PROX], A, b, p, X[0], lam, X[7])
+    s[3] = m2
+    s[4] += alpha * m2
+    s[5] += alpha
+    s[1] = np.inf
+    if m2 < s[1]:
+        s[1] = m2
 
-from .registry import Algorithm, LegacyKernel  # noqa: E402
+
+@lazy_jit("observe")
+def wc_model_based_observe(oracles, A, b, p, hyper, seed, k, X, s, P, S):
+    """``avg`` = Σ_{i<k} x_i / k (x_0 at k = 0), ``moreau_avg`` = Σ α_i m_i / Σ α_i (m_k when
+    Σ α_i = 0); the other records are copied from the state."""
+    x = X[0]
+    for i in range(x.shape[0]):
+        P[0, i] = x[i]
+        P[1, i] = x[i] if k == 0 else X[3, i] / k
+        P[2, i] = X[2, i]
+    S[0] = s[4] / s[5] if s[5] > 0 else s[3]
+    S[1] = s[1]
+    S[2] = s[2]
+    return STATUS_OK
+
+
+# One advance for both variants, declared twice: the proximal subgradient variant does not call
+# the ``grad`` oracle, so it runs on families without one.
+_LAYOUT = dict(hyper=("variant", "step", "lam"), points=("last", "avg", "sampled"),
+               vectors=("sum_x", "sgrad", "grad", "step_point", "prox_point"),
+               scalars=("moreau_avg", "moreau_min", "t_star"),
+               state=("moreau_sq", "moreau_wsum", "step_sum"), stochastic=True,
+               init=wc_model_based_init, observe=wc_model_based_observe)
+WC_PROX_SUBGRADIENT = Kernel(wc_model_based, needs=("sgrad", "prox"), **_LAYOUT)
+WC_STOCH_PROX_POINT = Kernel(wc_model_based, needs=("sgrad", "grad", "prox"), **_LAYOUT)
 
 ALGORITHMS = (
-    Algorithm('wc-prox-subgradient', LegacyKernel(wc_model_based, hyper=('variant0', 'step', 'lam'), points=('last', 'avg', 'sampled'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'moreau_avg', 'moreau_min', 't_star'), needs=('sgrad', 'grad', 'prox'), stochastic=True),
-              (('step', None), ('lam', '1/(2*rho)')),
-              fixed={'variant0': 0.0},
-              summary='proximal stochastic subgradient (weakly convex), constant step'),
-    Algorithm('wc-projected-sgd', LegacyKernel(wc_model_based, hyper=('variant0', 'step', 'lam'), points=('last', 'avg', 'sampled'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'moreau_avg', 'moreau_min', 't_star'), needs=('sgrad', 'grad', 'prox'), stochastic=True),
-              (('step', None), ('lam', '1/(2*rho)')),
-              fixed={'variant0': 0.0},
-              summary='projected SGD (smooth weakly convex), constant step'),
-    Algorithm('wc-stoch-prox-point', LegacyKernel(wc_model_based, hyper=('variant0', 'step', 'lam'), points=('last', 'avg', 'sampled'), record_scalars=('best_f_gap', 'min_grad_norm_sq', 'avg_grad_norm_sq', 'moreau_avg', 'moreau_min', 't_star'), needs=('sgrad', 'grad', 'prox'), stochastic=True),
-              (('step', None), ('lam', '1/(2*rho)')),
-              fixed={'variant0': 1.0},
-              summary='stochastic proximal point (additive-noise model), constant step'),
+    Algorithm("wc-prox-subgradient", WC_PROX_SUBGRADIENT,
+              (("step", None), ("lam", "1/(2*rho)")),
+              fixed={"variant": PROX_SUBGRADIENT},
+              summary="proximal stochastic subgradient (weakly convex), constant step"),
+    Algorithm("wc-projected-sgd", WC_PROX_SUBGRADIENT,
+              (("step", None), ("lam", "1/(2*rho)")),
+              fixed={"variant": PROX_SUBGRADIENT},
+              summary="projected SGD (smooth weakly convex), constant step"),
+    Algorithm("wc-stoch-prox-point", WC_STOCH_PROX_POINT,
+              (("step", None), ("lam", "1/(2*rho)")),
+              fixed={"variant": STOCH_PROX_POINT},
+              summary="stochastic proximal point (additive-noise model), constant step"),
 )

@@ -34,7 +34,8 @@ How a verdict is decided (docs/checker.md states each rule with its calibration 
    last third of the window (when it holds at least 8 points). α = 1 is the stated order, α > 1 faster. For ``upper``, ``order``
    and ``tight`` claims:
 
-   - **slower, resolved** (α_hi < 1 or α_end,hi < 1): the stated rate is compared with its
+   - **slower, resolved** (α_hi or α_end,hi below 1 − δ/2, δ = ``order_tol``: a deviation within
+     half the tolerance is the stated order): the stated rate is compared with its
      neighbours (:mod:`.models`): a saturating transient (the excess dies out like a power of
      k) against a different exponent, a log factor, a plateau. Only a transient adequate and
      no unbounded model: the claim holds (``consistent``; ``tight`` when the order fitted with
@@ -585,10 +586,12 @@ def _order_verdict(kk, ee, bb, fits, kind, delta, min_points, geometric, growing
     if side == "lower":
         sign = -1.0
     # slowness (for an upper claim) measured as 1 − α; a lower claim mirrors it
-    def worse(fit: Fit | None) -> bool:  # resolved on the violating side of 1
+    def worse(fit: Fit | None) -> bool:
+        """Resolved on the violating side of 1 by more than half the tolerance: a deviation
+        within δ/2 is the stated order at the claim's tolerance."""
         if fit is None:
             return False
-        return fit.high < 1.0 if sign > 0 else fit.low > 1.0
+        return fit.high < 1.0 - delta / 2 if sign > 0 else fit.low > 1.0 + delta / 2
 
     def within(fit: Fit | None, width: float) -> bool:
         return fit is None or (1 - width <= fit.low and fit.high <= 1 + width)

@@ -70,6 +70,10 @@ STATUS_DIVERGED = 1
 #: A kernel that has finished (its state no longer changes) returns this from ``advance``; the
 #: loop records the final state at every remaining checkpoint.
 STATUS_STOPPED = 2
+#: A kernel whose run ends here (a stopping test met, e.g. Newton's decrement below its
+#: tolerance) returns this from ``advance`` or ``observe``: the loop records nothing more (not
+#: this checkpoint either) and the run ends with status ok.
+STATUS_FINISHED = 3
 
 #: A recorded coordinate above this in magnitude (or non-finite) ends the run as diverged.
 DIVERGENCE_THRESHOLD = 1e150

@@ -8,6 +8,11 @@
         observe(c_j) -> points[j], scalars[j]      (the kernel's record of x_{c_j})
         stop if the iterate (row 0) is non-finite or above DIVERGENCE_THRESHOLD
 
+``advance`` may return STATUS_DIVERGED (record this checkpoint, end as diverged),
+STATUS_STOPPED (the state is final: record it at every remaining checkpoint) or STATUS_FINISHED
+(end here with status ok, recording nothing more); ``observe`` may return STATUS_DIVERGED or
+STATUS_FINISHED.
+
 Running quantities (``track``, bits :data:`~convlab.runtime.kernel.TRACK_VALUE` and
 ``TRACK_GRAD``) need every iterate x_0, x_1, ...: the loop then advances one iteration at a
 time and folds f(x_k) − f* (value oracle) and ||∇f(x_k)||² (full gradient) of row 0 into the
@@ -32,8 +37,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from .jit import (DIVERGENCE_THRESHOLD, GRAD, STATUS_DIVERGED, STATUS_OK, STATUS_STOPPED, VALUE,
-                  lazy_jit, njit_helper, signature)
+from .jit import (DIVERGENCE_THRESHOLD, GRAD, STATUS_DIVERGED, STATUS_FINISHED, STATUS_OK,
+                  STATUS_STOPPED, VALUE, lazy_jit, njit_helper, signature)
 
 #: Number of running-quantity columns the loop writes first in every record.
 N_TRACK = 3
@@ -201,12 +206,17 @@ def _driver(init, advance, observe, oracles, A, b, p, x0, hyper, checkpoints, se
             if status == STATUS_STOPPED:
                 stopped = True
                 status = STATUS_OK
+            if status == STATUS_FINISHED:
+                status = STATUS_OK
+                break
             if track != 0 and k > tracked and status == STATUS_OK:
                 track_step(acc, oracles, A, b, p, X[0], work, track)
                 tracked = k
         P = points[j]
         S = scalars[j, N_TRACK:]
         observed = observe(oracles, A, b, p, hyper, seed, target, X, s, P, S)
+        if observed == STATUS_FINISHED:
+            break
         if track != 0:
             track_store(scalars[j], acc, track)
         n = j + 1
