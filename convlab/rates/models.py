@@ -7,7 +7,7 @@ stated rate is compared with its neighbours, each fitted by least squares to the
 
 saturating (the claim holds, the excess is pre-asymptotic)
     ``stated``     y = c + l
-    ``transient``  y = c + l − s·log(1 + D k^(−γ)),  D ≥ 0, γ in [1/2, 2], and D k^(−γ) <= 0.1
+    ``transient``  y = c + l − s·log(1 + D k^(−γ)),  D ≥ 0, γ in [1/2, 2], and D k^(−γ) <= 0.25
                    at the window's end: a correction that dies out like a power of k
                    (1/(k + k0) against 1/k is γ = 1);
 unbounded (the claim fails: e_k / r(k) → ∞, or → 0 for a lower bound)
@@ -46,7 +46,7 @@ MIN_POINTS = 8
 GAMMA_RANGE = (0.5, 2.0)
 
 #: Largest relative correction D k^(−γ) a transient may still make at the window's end.
-TRANSIENT_END = 0.1
+TRANSIENT_END = 0.25
 A_MAX = math.log(TRANSIENT_END)
 
 
