@@ -97,8 +97,6 @@ def test_registry_names_are_unique():
     declared = [family.name for module in registry.FAMILY_MODULES
                 for family in importlib.import_module(f"convlab.problems.{module}").FAMILIES]
     assert len(declared) == len(set(declared)), "a family is declared twice"
-    # a family both declared and still listed as legacy would be silently replaced by the latter
-    assert not set(declared) & set(registry._LEGACY), "a declared family is still in _LEGACY"
 
 
 def test_certify_catches_a_wrong_constant():

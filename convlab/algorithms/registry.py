@@ -10,14 +10,14 @@ plugins add theirs with :func:`register`.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ..errors import InputError
+from ..names import Registry
 from ..runtime.jit import LazyJit
 from ..runtime.kernel import TRACK_COLUMNS, Kernel
 
@@ -161,55 +161,9 @@ class Algorithm:
         return np.array([float(merged[n]) for n in self.kernel.hyper] or [0.0], dtype=np.float64)
 
 
-class _Registry(Mapping):
-    """Name -> :class:`Algorithm`: convlab's kernel modules, loaded on first lookup, and the
-    algorithms plugins register."""
-
-    def __init__(self) -> None:
-        self._items: dict[str, Algorithm] = {}
-        self._loaded = False
-
-    def _load(self) -> None:
-        if self._loaded:
-            return
-        self._loaded = True
-        for module in KERNEL_MODULES:
-            for alg in importlib.import_module(f"convlab.algorithms.{module}").ALGORITHMS:
-                if alg.name in self._items:
-                    raise RuntimeError(f"algorithm {alg.name!r} registered twice")
-                self._items[alg.name] = alg
-
-    def add(self, alg: Algorithm, *, replace: bool = False) -> Algorithm:
-        self._load()
-        if not isinstance(alg, Algorithm):
-            raise TypeError(f"expected an Algorithm, got {alg!r}")
-        if self._items.get(alg.name) == alg:
-            return self._items[alg.name]  # the same declaration again (a plugin loaded twice)
-        if alg.name in self._items and not replace:
-            raise InputError(f"algorithm '{alg.name}' is already registered "
-                             f"(by {self._items[alg.name].module})", field="algorithm")
-        self._items[alg.name] = alg
-        return alg
-
-    def __getitem__(self, name: str) -> Algorithm:
-        self._load()
-        return self._items[name]
-
-    def __iter__(self) -> Iterator[str]:
-        self._load()
-        return iter(self._items)
-
-    def __len__(self) -> int:
-        self._load()
-        return len(self._items)
-
-    def __setitem__(self, name: str, alg: Algorithm) -> None:
-        self._load()
-        self._items[name] = alg
-
-
 #: Algorithm name -> registered algorithm (loads convlab's kernel modules on first use).
-ALGORITHMS = _Registry()
+ALGORITHMS = Registry("algorithm", "convlab.algorithms", KERNEL_MODULES, "ALGORITHMS",
+                      Algorithm)
 
 
 def register(alg: Algorithm, *, replace: bool = False) -> Algorithm:

@@ -9,16 +9,14 @@ parameter may be given as an expression of the other numeric parameters and of t
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import tomllib
-from collections.abc import Iterator, Mapping as MappingABC
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from ..errors import InputError
-from ..names import closest
+from ..names import Registry, closest
 from ..rates.expressions import evaluate_scalar, free_names, parse_expression
 from .base import Problem
 from .family import Family
@@ -28,66 +26,8 @@ FAMILY_MODULES = ("quadratics", "worst_cases", "regression", "nonconvex", "nonsm
                   "constrained", "selfconcordant", "function_classes", "finite_sums",
                   "stochastic", "online", "vi", "fixed_points", "games")
 
-#: Families not yet declared with the family contract: name -> ``"module:builder"``.
-_LEGACY: dict[str, str] = {}
-
-
-
-def _legacy_family(name: str, where: str) -> Family:
-    module, function = where.split(":")
-    builder = getattr(importlib.import_module(f"convlab.problems.{module}"), function)
-    family = object.__new__(Family)  # no ranges declared yet: skip the declaration checks
-    for attr, value in dict(name=name, build=builder, problem_class="", ranges={}, space={},
-                            example={}, memory=None).items():
-        object.__setattr__(family, attr, value)
-    return family
-
-
-class _Registry(MappingABC):
-    """Name -> :class:`Family`: convlab's family modules, loaded on first lookup, and the
-    families plugins register."""
-
-    def __init__(self) -> None:
-        self._items: dict[str, Family] = {}
-        self._loaded = False
-
-    def _load(self) -> None:
-        if self._loaded:
-            return
-        self._loaded = True
-        for module in FAMILY_MODULES:
-            for family in importlib.import_module(f"convlab.problems.{module}").FAMILIES:
-                if family.name in self._items:
-                    raise RuntimeError(f"family {family.name!r} registered twice")
-                self._items[family.name] = family
-        for name, where in _LEGACY.items():
-            self._items[name] = _legacy_family(name, where)
-
-    def add(self, family: Family, *, replace: bool = False) -> Family:
-        self._load()
-        if self._items.get(family.name) == family:
-            return self._items[family.name]  # the same declaration again (a plugin loaded twice)
-        if family.name in self._items and not replace:
-            raise InputError(f"family '{family.name}' is already registered "
-                             f"(by {self._items[family.name].module})", field="family")
-        self._items[family.name] = family
-        return family
-
-    def __getitem__(self, name: str) -> Family:
-        self._load()
-        return self._items[name]
-
-    def __iter__(self) -> Iterator[str]:
-        self._load()
-        return iter(self._items)
-
-    def __len__(self) -> int:
-        self._load()
-        return len(self._items)
-
-
 #: Family name -> :class:`Family` (loads convlab's family modules on first use).
-FAMILIES = _Registry()
+FAMILIES = Registry("family", "convlab.problems", FAMILY_MODULES, "FAMILIES", Family)
 
 
 def register_family(family: Family, *, replace: bool = False) -> Family:
@@ -275,6 +215,9 @@ def load_instances(folder: str | Path) -> dict[str, InstanceSpec]:
             raise InputError(f"cannot read file: {exc}", file=str(path)) from None
         except tomllib.TOMLDecodeError as exc:
             raise InputError(f"invalid TOML: {exc}", file=str(path)) from None
+        except RecursionError:
+            raise InputError("invalid TOML: arrays or tables nested too deeply",
+                             file=str(path)) from None
         for name, table in data.items():
             if name in out:
                 raise InputError(f"instance '{name}' also defined in {out[name].file}",
