@@ -13,7 +13,6 @@ import pytest
 
 from convlab import Verdict, check_rate
 from convlab.claims import load_file
-from convlab.errors import InputError
 from convlab.verify import verify_claim
 
 K = np.arange(1, 2001, dtype=float)

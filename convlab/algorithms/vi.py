@@ -17,7 +17,6 @@ anchored optimistic gradient), :func:`forward_step` (A44), :func:`stochastic_pas
 
 from __future__ import annotations
 
-import numpy as np
 
 from ..runtime.jit import GRAD, PROX, SGRAD, STATUS_OK, lazy_jit, njit_helper
 from ..runtime.kernel import Kernel

@@ -10,7 +10,6 @@ the seeds.
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 import numpy as np
 
