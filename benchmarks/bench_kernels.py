@@ -1,19 +1,29 @@
-"""Kernel speed against a numpy loop and a hand-inlined numba loop; seeds in parallel.
+"""Kernel speed against a numpy loop and a hand-inlined numba loop; products per d²; normals;
+seeds in parallel (issue 18, goal 3).
 
-All timings of one table are taken in this process, one after the other, so every ratio compares
-figures measured under the same machine load. Each figure is the best of ``REPEATS`` runs after a
-warm-up call.
+Every timing of a table is taken in this process, one after the other, so each ratio compares
+figures measured under the same machine load; each figure is the best of ``REPEATS`` runs after
+a warm-up call. Instances have a random solution x* (x* = 0 would decay into subnormal
+numbers, which the loop flushes to zero but a numpy loop does not: benchmarks/bench_denormal.py).
 
-1. Time per iteration at d = 10 and d = 1000 for four methods:
-   GD (step 1/L) and Nesterov's AGD on ``quadratic(d, L=1, mu=0.01)``, SGD (step 0.1) on the same
-   quadratic with additive noise, and extragradient (step 1/L) on ``strongly-monotone-linear(d)``.
-   Three implementations of each: a plain numpy loop, convlab's kernel (typed first-class
-   oracles, recording only at k = 0 and k = n), and a hand-inlined ``@njit`` loop doing the same
-   arithmetic with the same primitives as the oracles (plain loops below 64 coordinates, BLAS
-   ``np.dot`` from 64 on). Goals (issue 9): numpy/kernel >= 100 at d = 10, >= 1 at d = 1000;
-   kernel/inlined <= 1.3. A short run first checks that the three agree.
-2. Many seeds of SGD in parallel (``run_seeds``, numba ``prange``) against the same seeds one
-   after the other, with a check that the traces are bitwise identical. Goal: >= 1.7x on 2 cores.
+1. Time per iteration at d = 10 and d = 1000 of four methods: GD (step 1/L) and Nesterov's AGD
+   on ``quadratic(d, L=1, mu=0.01, xstar=random)``, SGD (step 0.1) on the same quadratic with
+   additive noise 0.1, and extragradient (step 1/L) on ``strongly-monotone-linear(d)``. Three
+   implementations: a plain numpy loop; convlab's kernel through ``run()`` (one call: the loop,
+   typed first-class oracles, records at k = 0 and k = n); a hand-inlined ``@njit`` loop doing
+   the same arithmetic with the same primitives as the oracles. Goals: GD at d = 10 at most
+   25 ns per iteration and at least 60x the numpy loop; kernel/inlined <= 1.3 for every
+   method; kernel no slower than numpy at d = 1000. A short run first checks that the kernel
+   and the inlined loop agree bit for bit (and numpy to rounding; SGD's numpy loop draws its
+   own noise and is not compared).
+2. GD per iteration per d² at d = 10..63 (plain loops over the columns of the symmetric H,
+   ``symmetric_product``) against d = 64 (BLAS), and against the strict row loops the oracle
+   used before (the same numbers, bit for bit). Goal: d = 20-63 no slower per d² than BLAS at
+   d = 64.
+3. Standard normals per draw: the Box–Muller cosine half alone (as before) against both
+   halves (``add_normals``). Goal: at most half the cost per draw.
+4. Many seeds of SGD in parallel (``run_seeds``, numba ``prange``) against the same seeds one
+   after the other, bitwise identical. Goal: >= 1.7x on 2 cores.
 
 Run::
 
@@ -24,18 +34,19 @@ Run::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 
 import numpy as np
 from numba import njit
 
-from convlab.runtime.random import normal, sample_id
-from convlab.algorithms.registry import get_algorithm
+from convlab.problems.quadratics import symmetric_product
 from convlab.problems.registry import build
-from convlab.run import run_seeds
+from convlab.run import run, run_seeds
+from convlab.runtime.jit import lazy_jit
+from convlab.runtime.random import add_normals, sample_id, uniform
 
 REPEATS = 3
-DIMS = (10, 1000)
 
 
 def best_time(fn, n: int) -> float:
@@ -49,30 +60,35 @@ def best_time(fn, n: int) -> float:
     return best / n
 
 
-# -- hand-inlined numba loops --------------------------------------------------------------------
+# -- hand-inlined numba loops (the oracles' arithmetic, no function pointers, no loop) -----------
 
 @njit(cache=True)
-def _matvec(H, v, out):
-    d = v.shape[0]
-    if d >= 64:
-        out[:] = np.dot(H, v)
+def _grad(H, xs, x, out):
+    if x.shape[0] >= 64:
+        out[:] = np.dot(H, x - xs)
     else:
-        for i in range(d):
-            s = 0.0
-            for j in range(d):
-                s += H[i, j] * v[j]
-            out[i] = s
+        symmetric_product(H, xs, x, out)
+
+
+@njit(cache=True)
+def _operator(M, q, z, out):
+    d = z.shape[0]
+    if d >= 64:
+        out[:] = np.dot(M, z) - q
+        return
+    for i in range(d):
+        s = 0.0
+        for j in range(d):
+            s += M[i, j] * z[j]
+        out[i] = s - q[i]
 
 
 @njit(cache=True)
 def inlined_gd(H, xs, x0, h, n):
     x = x0.copy()
-    e = np.empty_like(x)
     g = np.empty_like(x)
     for _ in range(n):
-        for i in range(x.shape[0]):
-            e[i] = x[i] - xs[i]
-        _matvec(H, e, g)
+        _grad(H, xs, x, g)
         for i in range(x.shape[0]):
             x[i] -= h * g[i]
     return x
@@ -81,21 +97,17 @@ def inlined_gd(H, xs, x0, h, n):
 @njit(cache=True)
 def inlined_agd(H, xs, x0, h, n):
     x = x0.copy()
-    x_prev = x0.copy()
     y = x0.copy()
-    e = np.empty_like(x)
     g = np.empty_like(x)
     t = 1.0
     for _ in range(n):
-        for i in range(x.shape[0]):
-            e[i] = y[i] - xs[i]
-        _matvec(H, e, g)
+        _grad(H, xs, y, g)
         t_next = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t * t))
         beta = (t - 1.0) / t_next
         for i in range(x.shape[0]):
-            x_prev[i] = x[i]
-            x[i] = y[i] - h * g[i]
-            y[i] = x[i] + beta * (x[i] - x_prev[i])
+            x_new = y[i] - h * g[i]
+            y[i] = x_new + beta * (x_new - x[i])
+            x[i] = x_new
         t = t_next
     return x
 
@@ -103,15 +115,13 @@ def inlined_agd(H, xs, x0, h, n):
 @njit(cache=True)
 def inlined_sgd(H, xs, x0, h, sigma, seed, n):
     x = x0.copy()
-    e = np.empty_like(x)
     g = np.empty_like(x)
     for t in range(n):
         s = sample_id(seed, t)
+        _grad(H, xs, x, g)
+        add_normals(s, 0, sigma, g)
         for i in range(x.shape[0]):
-            e[i] = x[i] - xs[i]
-        _matvec(H, e, g)
-        for i in range(x.shape[0]):
-            x[i] -= h * (g[i] + sigma * normal(s, i))
+            x[i] -= h * g[i]
     return x
 
 
@@ -120,13 +130,15 @@ def inlined_eg(M, q, z0, h, n):
     z = z0.copy()
     w = np.empty_like(z)
     f = np.empty_like(z)
+    acc = np.zeros_like(z)
     for _ in range(n):
-        _matvec(M, z, f)
+        _operator(M, q, z, f)
         for i in range(z.shape[0]):
-            w[i] = z[i] - h * (f[i] - q[i])
-        _matvec(M, w, f)
+            w[i] = z[i] - h * f[i]
+        _operator(M, q, w, f)
         for i in range(z.shape[0]):
-            z[i] -= h * (f[i] - q[i])
+            z[i] = z[i] - h * f[i]
+            acc[i] += w[i]
     return z
 
 
@@ -158,18 +170,21 @@ def numpy_sgd(H, xs, x0, h, sigma, rng, n):
 
 def numpy_eg(M, q, z0, h, n):
     z = z0.copy()
+    acc = np.zeros_like(z)
     for _ in range(n):
         w = z - h * (M @ z - q)
         z = z - h * (M @ w - q)
+        acc += w
     return z
 
 
-# -- the table ----------------------------------------------------------------------------------
+# -- 1. the table -------------------------------------------------------------------------------
 
 def cases(d: int):
     """(method, problem, algorithm, params, numpy runner, inlined runner) at dimension d."""
-    quad = build("quadratic", {"d": d, "L": 1.0, "mu": 0.01, "seed": 0})
-    noisy = build("quadratic", {"d": d, "L": 1.0, "mu": 0.01, "seed": 0, "noise": 0.1})
+    quad = build("quadratic", {"d": d, "L": 1.0, "mu": 0.01, "seed": 0, "xstar": "random"})
+    noisy = build("quadratic", {"d": d, "L": 1.0, "mu": 0.01, "seed": 0, "xstar": "random",
+                                "noise": 0.1})
     vi = build("strongly-monotone-linear", {"d": d, "seed": 0})
     H, xs, x0 = quad.A, quad.b, quad.x0
     h = 1.0 / quad.L
@@ -189,54 +204,129 @@ def cases(d: int):
 
 
 def kernel_runner(problem, algorithm, params):
-    from convlab.run import _prepare
-
-    ks, alg, _, hyper = _prepare(problem, algorithm, params, 1, None, None)
-    kernel = alg.kernel()
-    oracles = problem.oracle_tuple()
-
     def go(n: int):
-        cps = np.array([0, n], dtype=np.int64)
-        points, _, j, _ = kernel(oracles, problem.A, problem.b, problem.p, problem.x0, hyper,
-                                 cps, 0, 0)
-        return points[j - 1, 0]
+        return run(problem, algorithm, params, checkpoints=[0, n]).points["last"][-1]
 
     return go
 
 
-def check(name, problem, runners, n=200):
-    """The three implementations agree after n iterations (SGD: kernel and inlined only)."""
-    out = {k: np.asarray(fn(n)) for k, fn in runners.items() if not (name == "SGD" and
-                                                                     k == "numpy")}
+def check(name, runners, n=200):
+    """(kernel == inlined bit for bit, max relative difference of numpy) after n iterations."""
+    out = {k: np.asarray(fn(n)) for k, fn in runners.items()}
     ref = out["kernel"]
-    worst = max(float(np.max(np.abs(v - ref)) / max(1e-300, float(np.max(np.abs(ref)))))
-                for v in out.values())
-    return worst
+    same = bool(np.array_equal(out["inlined"], ref))
+    if name == "SGD":
+        return same, float("nan")
+    rel = float(np.max(np.abs(out["numpy"] - ref)) / max(1e-300, float(np.max(np.abs(ref)))))
+    return same, rel
 
 
-def main(quick: bool) -> None:
-    budget = {10: (2_000_000, 20_000), 1000: (5_000, 5_000)}  # (compiled, numpy) iterations
+def table(quick: bool) -> None:
+    budget = {10: (2_000_000, 20_000), 1000: (5_000, 2_000)}  # (compiled, numpy) iterations
     shrink = 50 if quick else 1
-    print("time per iteration; best of 3; kernel records only at k = 0 and k = n")
+    print("1. time per iteration; best of 3; kernel = run() recording at k = 0 and k = n")
     print(f"{'method':<6} {'d':>5} {'numpy':>10} {'kernel':>10} {'inlined':>10} "
-          f"{'numpy/kernel':>13} {'kernel/inlined':>15} {'agree':>8}")
-    for d in DIMS:
-        n_fast, n_numpy = (v // shrink for v in budget[d])
+          f"{'numpy/kernel':>13} {'kernel/inlined':>15} {'bitwise':>8} {'numpy rel':>10}")
+    for d in (10, 1000):
+        n_fast, n_numpy = (max(1, v // shrink) for v in budget[d])
         for name, problem, algorithm, params, np_run, inl_run in cases(d):
             kern = kernel_runner(problem, algorithm, params)
-            agree = check(name, problem, {"numpy": np_run, "kernel": kern, "inlined": inl_run})
-            t_np = best_time(np_run, max(1, n_numpy))
-            t_k = best_time(kern, max(1, n_fast))
-            t_in = best_time(inl_run, max(1, n_fast))
-            print(f"{name:<6} {d:>5} {t_np * 1e9:>8.0f}ns {t_k * 1e9:>8.0f}ns {t_in * 1e9:>8.0f}ns "
-                  f"{t_np / t_k:>12.1f}x {t_k / t_in:>14.2f}x {agree:>8.0e}")
+            same, rel = check(name, {"numpy": np_run, "kernel": kern, "inlined": inl_run})
+            t_np = best_time(np_run, n_numpy)
+            t_k = best_time(kern, n_fast)
+            t_in = best_time(inl_run, n_fast)
+            print(f"{name:<6} {d:>5} {t_np * 1e9:>8.0f}ns {t_k * 1e9:>8.1f}ns "
+                  f"{t_in * 1e9:>8.1f}ns {t_np / t_k:>12.1f}x {t_k / t_in:>14.2f}x "
+                  f"{str(same):>8} {rel:>10.1e}")
 
-    print("\nSGD, seeds in parallel (numba prange) against one after the other")
-    problem = build("quadratic", {"d": 10, "L": 1.0, "mu": 0.01, "seed": 0, "noise": 0.1})
+
+# -- 2. per d² ------------------------------------------------------------------------------------
+
+@lazy_jit("grad")
+def rows_grad(A, b, p, x, out):
+    """The former quadratic gradient: strict row sums, one row after the other."""
+    n = x.shape[0]
+    for i in range(n):
+        s = 0.0
+        for j in range(n):
+            s += A[i, j] * (x[j] - b[j])
+        out[i] = s
+
+
+def per_d2(quick: bool) -> None:
+    print("\n2. GD per iteration per d² (ns); d < 64: plain loops (columns of H; the former rows "
+          "in the last columns), d = 64: BLAS")
+    base = None
+    rows = []
+    for d in (64, 10, 20, 32, 50, 63):
+        problem = build("quadratic", {"d": d, "L": 1.0, "mu": 0.01, "seed": 0,
+                                      "xstar": "random"})
+        n = max(200, int((2e7 if not quick else 4e5) / d**2))
+        t = best_time(kernel_runner(problem, "gd", None), n) / d**2 * 1e9
+        if d == 64:
+            base = t
+            rows.append((d, t, None))
+            continue
+        legacy = dataclasses.replace(problem, oracles={**problem.oracles, "grad": rows_grad})
+        same = np.array_equal(run(problem, "gd", iterations=50).points["last"],
+                              run(legacy, "gd", iterations=50).points["last"])
+        t_rows = best_time(kernel_runner(legacy, "gd", None), n) / d**2 * 1e9
+        rows.append((d, t, (t_rows, same)))
+    print(f"{'d':>4} {'ns/d²':>8} {'/ BLAS d=64':>12} {'rows ns/d²':>11} {'rows/columns':>13} "
+          f"{'bitwise':>8}")
+    for d, t, legacy in rows:
+        extra = (f"{legacy[0]:>11.3f} {legacy[0] / t:>12.2f}x {str(legacy[1]):>8}"
+                 if legacy else "")
+        print(f"{d:>4} {t:>8.3f} {t / base:>11.2f}x {extra}")
+
+
+# -- 3. normals -----------------------------------------------------------------------------------
+
+@njit(cache=True)
+def _normal_cosine_only(s, j):
+    """The former normal(s, j): Box–Muller on uniforms 2j, 2j+1, the sine half discarded."""
+    u1 = uniform(s, 2 * j)
+    u2 = uniform(s, 2 * j + 1)
+    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+
+
+@njit(cache=True)
+def normals_cosine_only(n, d):
+    out = np.zeros(d)
+    for t in range(n):
+        s = sample_id(0, t)
+        for i in range(d):
+            out[i] += _normal_cosine_only(s, i)
+    return out
+
+
+@njit(cache=True)
+def normals_pairs(n, d):
+    out = np.zeros(d)
+    for t in range(n):
+        add_normals(sample_id(0, t), 0, 1.0, out)
+    return out
+
+
+def normals(quick: bool) -> None:
+    d = 10
+    n = 20_000 if quick else 1_000_000
+    t_one = best_time(lambda k: normals_cosine_only(k, d), n) / d
+    t_two = best_time(lambda k: normals_pairs(k, d), n) / d
+    print(f"\n3. standard normals, {d} per sample: cosine half only {t_one * 1e9:.1f} ns per draw, "
+          f"both halves {t_two * 1e9:.1f} ns per draw: {t_two / t_one:.2f}x the cost")
+
+
+# -- 4. seeds in parallel -----------------------------------------------------------------------
+
+def seeds_parallel(quick: bool) -> None:
+    import numba
+
+    problem = build("quadratic", {"d": 10, "L": 1.0, "mu": 0.01, "seed": 0, "noise": 0.1,
+                                  "xstar": "random"})
     n_seeds, n_iter = (64, 2_000) if quick else (256, 20_000)
     run_seeds(problem, "sgd", {"step": 0.1}, seeds=range(4), iterations=100)  # compile
-    timings = {}
-    traces = {}
+    timings, traces = {}, {}
     for parallel in (False, True):
         best = float("inf")
         for _ in range(REPEATS):
@@ -245,17 +335,23 @@ def main(quick: bool) -> None:
                                          iterations=n_iter, parallel=parallel)
             best = min(best, time.perf_counter() - start)
         timings[parallel] = best
-    same = all(np.array_equal(a.points[p], b.points[p]) for a, b in
-               zip(traces[False], traces[True]) for p in ("last", "avg", "wavg"))
-    import numba
-
-    print(f"  {n_seeds} seeds x {n_iter} iterations: serial {timings[False]:.2f} s, parallel "
-          f"{timings[True]:.2f} s on {numba.get_num_threads()} threads: "
+    same = all(np.array_equal(a.points["last"], b.points["last"]) for a, b in
+               zip(traces[False], traces[True]))
+    print(f"\n4. SGD, {n_seeds} seeds x {n_iter} iterations: serial {timings[False]:.2f} s, "
+          f"parallel {timings[True]:.2f} s on {numba.get_num_threads()} threads: "
           f"{timings[False] / timings[True]:.2f}x; identical traces: {same}")
-    print(f"\nkernels: {', '.join(get_algorithm(a).name for a in ('gd', 'agd', 'sgd', 'extragradient'))}")
+
+
+def main(quick: bool, parts: list[int]) -> None:
+    steps = {1: table, 2: per_d2, 3: normals, 4: seeds_parallel}
+    for part in parts:
+        steps[part](quick)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small budgets (a smoke run)")
-    main(parser.parse_args().quick)
+    parser.add_argument("--parts", type=int, nargs="+", default=[1, 2, 3, 4],
+                        help="which tables (1-4)")
+    args = parser.parse_args()
+    main(args.quick, args.parts)

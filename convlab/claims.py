@@ -78,11 +78,36 @@ FIELDS: dict[str, tuple[bool, tuple[type, ...], str]] = {
              "lower: the edge is at least the threshold) or unstable-above (kind = upper)"),
     "search": (False, (dict,), "falsify: the class around the first instance, parameter -> "
                "[low, high] or a list of choices"),
+    "tier": (False, (str,), "how far the bound is established: one of exact, textbook, recalled, "
+             "provisional"),
+    "control": (False, (str,), "a negative control: negative (a false statement) or near-miss (a "
+                "true bound made wrong by a small margin); its expected verdict rejects it"),
+    "deviations": (False, (list, dict), "departures from the catalog's source of truth: a list "
+                   "of reasons, or a table field -> reason (field 'expected': a finding)"),
+    "slack": (False, (str,), "why the instances leave the bound slack (weakly informative: "
+              "headroom above 10 or excess order above 0.5), and the harder instance of the class "
+              "or why none exists"),
     "expected": (True, (str, dict), "a verdict, or a table instance -> verdict"),
     "notes": (False, (str,), "findings, caveats"),
 }
 
 _VERDICTS = tuple(v.value for v in Verdict)
+
+#: How far a claim's bound is established, from the strongest: ``exact`` (a closed-form worst
+#: case or exact value), ``textbook`` (a standard theorem, constant checked against its source or
+#: derived in the notes), ``recalled`` (constant, update or measure from memory of the paper, not
+#: re-read), ``provisional`` (a surrogate method or altered constants: not the theorem).
+#: Provisional outcomes never count in the "as expected" headline (report.py).
+TIERS = ("exact", "textbook", "recalled", "provisional")
+
+#: Negative controls: ``negative`` (a false statement: rejected by ``violated`` or ``diverged``)
+#: and ``near-miss`` (a true bound made wrong by a small margin: a constant halved, an off-by-one
+#: denominator, a missing log factor, an exponent off by 0.1, a contraction factor without its
+#: second-order term), which must be rejected on the bound itself: ``violated``.
+CONTROLS = {"negative": ("violated", "diverged"), "near-miss": ("violated",)}
+
+#: The deviation key that records a finding: the expected verdict differs from the source's.
+FINDING = "expected"
 
 
 @dataclass(frozen=True)
@@ -124,6 +149,10 @@ class Claim:
     parameter: str | None = None
     bracket: tuple[str, str] | None = None
     search: Mapping[str, Any] | None = None
+    tier: str = ""
+    control: str = ""
+    deviations: tuple[tuple[str, str], ...] = ()
+    slack: str = ""
 
     @property
     def mode(self) -> str:
@@ -144,6 +173,12 @@ class Claim:
     def expected_for(self, instance: str) -> str:
         """The expected verdict on ``instance``."""
         return self.expected[instance]
+
+    @property
+    def finding(self) -> str:
+        """The recorded finding (the expected verdict departs from the source's, with the
+        reason), or ``""``."""
+        return next((reason for key, reason in self.deviations if key == FINDING), "")
 
 
 def find_problems_folder(path: Path) -> Path | None:
@@ -323,8 +358,41 @@ def parse_claim(table: Mapping[str, Any], file: str, instances: Mapping[str, Ins
         problem_class=table.get("class", ""),
         params=dict(table.get("params", {})), iterate=iterate, iterations=iterations, horizons=horizons,
         notes=table.get("notes", ""), search=table.get("search"), **_tolerances(table, design),
-        **mode_fields,
+        **mode_fields, **_record_fields(table, expected),
     )
+
+
+def _record_fields(table: Mapping[str, Any], expected: Mapping[str, str]) -> dict[str, Any]:
+    """tier, control, deviations and slack: what the claim's record says about itself."""
+    tier = table.get("tier", "")
+    if "tier" in table and tier not in TIERS:
+        raise InputError(f"expected one of {', '.join(TIERS)}, got {tier!r}", field="tier")
+    control = table.get("control", "")
+    if "control" in table:
+        if control not in CONTROLS:
+            raise InputError(f"expected one of {', '.join(CONTROLS)}, got {control!r}",
+                             field="control")
+        wrong = sorted({v for v in expected.values() if v not in CONTROLS[control]})
+        if wrong:
+            raise InputError(f"a {control} control is rejected: expected "
+                             f"{' or '.join(CONTROLS[control])}, not {wrong[0]!r}",
+                             field="expected")
+    raw = table.get("deviations", ())
+    pairs: list[tuple[str, str]] = []
+    if isinstance(raw, dict):
+        for key, reason in raw.items():
+            if key not in FIELDS:
+                raise InputError(f"a deviation names the field that departs{closest(key, FIELDS)}"
+                                 f"; fields are: {', '.join(FIELDS)}", field=f"deviations.{key}")
+            pairs.append((key, reason))
+    else:
+        pairs = [("", reason) for reason in raw]
+    for key, reason in pairs:
+        if not isinstance(reason, str) or not reason.strip():
+            raise InputError(f"expected the reason as a non-empty string, got {reason!r}",
+                             field="deviations" + (f".{key}" if key else ""))
+    return {"tier": tier, "control": control, "deviations": tuple(pairs),
+            "slack": table.get("slack", "")}
 
 
 def _stochastic_fields(table: Mapping[str, Any], algorithm) -> dict[str, Any]:

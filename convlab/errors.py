@@ -45,7 +45,16 @@ class InputError(ValueError):
         if self.field:
             parts.append(f"field '{self.field}'")
         where = ": ".join(parts)
-        return f"{where}: {self.message}" if where else self.message
+        return one_line(f"{where}: {self.message}" if where else self.message)
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: line breaks and other unprintable characters (which a claim file
+    may put in a name) written as escapes, so that one problem is always one line."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+                   for ch in text)
 
 
 def _rebuild(cls, message, file, claim, field):

@@ -2,21 +2,40 @@
 
 Each pair is one task (:func:`convlab.designs.decide_pair`: its design's plans, executed in the
 worker, seeds in parallel threads there). ``serial`` decides the pairs in this process, ``pool``
-on forked worker processes (they share the loaded claims and numba's compiled kernels), ``dask``
-on a dask.distributed cluster. Pairs are submitted most expensive first (the plan's cost
+on forked worker processes (they share the loaded claims, plugins and numba's compiled kernels),
+``dask`` on a dask.distributed cluster (each task loads the plugins of this process first). Pairs are submitted most expensive first (the plan's cost
 estimate), so the workers stay busy to the end. ``finish(i, outcome)`` is called in this process
 as each pair is decided.
+
+Reliability (docs/reliability.md):
+
+- every pair is decided with its BLAS libraries pinned to one thread (:func:`decide`), so it
+  gives the same bits in this process, in a pool worker or on a dask worker; its outcome carries
+  the core type and thread count it ran with (``provenance``);
+- worker processes ignore Ctrl-C (this process decides) and die with this process, even when it
+  is killed with SIGKILL (Linux: ``PR_SET_PDEATHSIG``; elsewhere a thread that watches the
+  parent); on Ctrl-C this process collects the pairs already finished, kills its workers at once
+  and re-raises :class:`KeyboardInterrupt` (the command line exits with 130);
+- ``isolate=True`` (the command line) decides the pairs in a worker process even at one job, so
+  that Ctrl-C stops a running kernel at once (compiled code does not return to Python until it
+  finishes); only pairs light enough to end within a fraction of a second run in this process;
+- a worker that dies (killed, out of memory) fails its pairs with the reason, not the run.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+import threading
+from dataclasses import replace
 from typing import Callable, Sequence
 
 from .claims import Claim
 from .designs import decide_pair, estimated_cost
 from .errors import InputError
 from .outcomes import Outcome
+from .plugins import load_plugins, loaded
 from .problems.registry import InstanceSpec
 
 Pair = tuple[Claim, InstanceSpec]
@@ -37,26 +56,122 @@ def by_cost(work: Sequence[Pair], pending: Sequence[int]) -> list[int]:
     return sorted(pending, key=lambda i: -_cost(work[i]))
 
 
+def decide(claim: Claim, instance: InstanceSpec) -> Outcome:
+    """:func:`decide_pair` with the BLAS libraries pinned to
+    :data:`~convlab.runtime.blas.PAIR_THREADS` thread(s); the outcome records the BLAS core
+    types and thread counts it ran with (``provenance["blas"]``)."""
+    from .runtime.blas import PAIR_THREADS, blas_provenance, blas_threads
+
+    with blas_threads(PAIR_THREADS):
+        outcome = decide_pair(claim, instance)
+        blas = blas_provenance()
+    return replace(outcome, provenance={**outcome.provenance, "blas": blas})
+
+
 def run_serial(work: Sequence[Pair], pending: Sequence[int], finish: Finish) -> None:
     for i in pending:
-        finish(i, decide_pair(*work[i]))
+        finish(i, decide(*work[i]))
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this (worker) process when the process ``parent`` ends, however it ends."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: the kernel kills us with it
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # it ended before we were watching
+        os._exit(1)
+
+    def watch() -> None:  # elsewhere (and as a second line): poll the parent
+        import time
+
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="convlab-parent-watch", daemon=True).start()
+
+
+def _worker_start(parent: int) -> None:
+    """Initializer of a pool worker: Ctrl-C is the parent's to handle, the worker ends with the
+    parent, and its BLAS runs on one thread."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent(parent)
+    from .runtime.blas import PAIR_THREADS, pin_blas_threads
+
+    pin_blas_threads(PAIR_THREADS)
+
+
+def _lost(pair: Pair, why: str) -> Outcome:
+    """The outcome of a pair whose worker died."""
+    claim, instance = pair
+    return Outcome(claim=claim, instance=instance.name, expected=claim.expected_for(instance.name),
+                   design=claim.design, crash=why)
+
+
+def _kill_pool(pool) -> None:
+    """Kill the workers of a ProcessPoolExecutor now (a running kernel does not stop on
+    request), then let the executor wind down without waiting."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            process.kill()
+        except (OSError, AttributeError, ValueError):
+            pass
+    try:
+        pool.shutdown(wait=False, cancel_futures=True)
+    except Exception:  # noqa: BLE001 - a broken pool may complain while winding down
+        pass
 
 
 def run_pool(work: Sequence[Pair], pending: Sequence[int], jobs: int, finish: Finish) -> None:
-    """Decide the pending pairs on ``jobs`` forked worker processes."""
+    """Decide the pending pairs on ``jobs`` forked worker processes (see the module docstring
+    for interrupts, parent death and workers that die)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = {pool.submit(decide_pair, *work[i]): i for i in by_cost(work, pending)}
+    pool = ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context,
+                               initializer=_worker_start, initargs=(os.getpid(),))
+    futures: dict = {}
+    collected: set = set()
+
+    def collect(future) -> None:
+        collected.add(future)
+        i = futures[future]
         try:
-            for future in as_completed(futures):
-                finish(futures[future], future.result())
-        except BaseException:
+            outcome = future.result()
+        except BrokenProcessPool:
+            outcome = _lost(work[i], "its worker process died (killed, or out of memory?)")
+        finish(i, outcome)
+
+    try:
+        futures = {pool.submit(decide, *work[i]): i for i in by_cost(work, pending)}
+        for future in as_completed(futures):
+            collect(future)
+    except BaseException:
+        try:  # keep what finished before the interrupt, then stop at once
             for future in futures:
-                future.cancel()
-            raise
+                if future not in collected and future.done() and not future.cancelled() \
+                        and future.exception() is None:
+                    collect(future)
+        finally:
+            _kill_pool(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def decide_with_plugins(plugins: Sequence[tuple[str, str | None]], claim: Claim,
+                        instance: InstanceSpec) -> Outcome:
+    """:func:`decide` in a worker that did not fork from this process (dask): the plugins
+    loaded here (:func:`convlab.plugins.loaded`) and the installed entry points are loaded
+    there first."""
+    load_plugins(plugins, folder=None)
+    return decide(claim, instance)
 
 
 def run_dask(work: Sequence[Pair], pending: Sequence[int], jobs: int, scheduler: str | None,
@@ -72,25 +187,72 @@ def run_dask(work: Sequence[Pair], pending: Sequence[int], jobs: int, scheduler:
     if scheduler is None:
         cluster = LocalCluster(n_workers=max(1, jobs), threads_per_worker=1, processes=True,
                                host="127.0.0.1", dashboard_address="127.0.0.1:0")
+    interrupted = False
     try:
         with Client(cluster if cluster is not None else scheduler) as client:
-            futures = {client.submit(decide_pair, *work[i], pure=False): i
+            plugins = loaded()
+            futures = {client.submit(decide_with_plugins, plugins, *work[i], pure=False): i
                        for i in by_cost(work, pending)}
-            for future in as_completed(futures):
-                finish(futures[future], future.result())
+            try:
+                for future in as_completed(futures):
+                    finish(futures[future], future.result())
+            except KeyboardInterrupt:
+                interrupted = True
+                client.cancel(list(futures), force=True)
+                raise
     except OSError as exc:
         raise InputError(f"cannot reach the dask scheduler {scheduler!r}: {exc}") from None
     finally:
         if cluster is not None:
-            cluster.close()
+            if interrupted:  # a running task does not stop on request: end its process
+                _kill_local_cluster(cluster)
+            cluster.close(timeout=2 if interrupted else None)
+
+
+def _kill_local_cluster(cluster) -> None:
+    """Kill the worker processes of a dask LocalCluster (after Ctrl-C)."""
+    for nanny in list(getattr(cluster, "workers", {}).values()):
+        process = getattr(getattr(getattr(nanny, "process", None), "process", None), "_process",
+                          None)
+        pid = getattr(process, "pid", None)
+        if pid:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
 
 
 def run_pairs(work: Sequence[Pair], pending: Sequence[int], finish: Finish, *, jobs: int = 1,
-              executor: str = "local", scheduler: str | None = None) -> None:
-    """Decide ``work[i]`` for every ``i`` in ``pending`` with the chosen executor."""
+              executor: str = "local", scheduler: str | None = None,
+              isolate: bool = False) -> None:
+    """Decide ``work[i]`` for every ``i`` in ``pending`` with the chosen executor
+    (``isolate``: in worker processes even at one job, so that Ctrl-C stops at once)."""
     if executor == "dask":
         run_dask(work, pending, jobs, scheduler, finish)
+    elif not pending:
+        return
     elif jobs <= 1 or len(pending) <= 1:
-        run_serial(work, pending, finish)
+        heavy = [i for i in pending if isolate and _heavy(work[i])]
+        run_serial(work, [i for i in pending if i not in set(heavy)], finish)
+        if heavy:
+            run_pool(work, heavy, 1, finish)
     else:
-        run_pool(work, pending, jobs, finish)
+        run_pool(work, pending, min(jobs, len(pending)), finish)
+
+
+#: A pair that plans more than this many iterations x seeds, or builds more than this many bytes
+#: of operands, is decided in a worker process when isolated (Ctrl-C cannot stop compiled code
+#: in this process); lighter pairs take well under a second and run here, without the cost of
+#: starting a worker.
+ISOLATE_ITERATIONS = 2e5
+ISOLATE_BYTES = 8e6
+
+
+def _heavy(pair: Pair) -> bool:
+    from .limits import estimate
+
+    try:
+        est = estimate(*pair)
+    except Exception:  # noqa: BLE001 - a pair that cannot be planned fails fast, here
+        return False
+    return est.work > ISOLATE_ITERATIONS or est.instance_memory > ISOLATE_BYTES

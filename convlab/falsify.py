@@ -231,7 +231,7 @@ def _falsify_box(claim: Claim, instance: InstanceSpec, space: Mapping[str, Any],
 
     start = time.process_time()
     strategy = _strategy(instance.family, space)
-    state = {"worst": (-math.inf, {}), "examples": 0}
+    state = {"worst": (-math.inf, {}), "examples": 0, "at": None}
 
     @_hypothesis_settings(examples, seed)
     @given(strategy)
@@ -246,7 +246,7 @@ def _falsify_box(claim: Claim, instance: InstanceSpec, space: Mapping[str, Any],
         except InputError:
             return  # an invalid corner of the box (e.g. mu > L): not a member of the class
         if ratio > state["worst"][0]:
-            state["worst"] = (ratio, dict(params))
+            state["worst"], state["at"] = (ratio, dict(params)), at
         target(min(math.log(ratio), 700.0) if ratio > 0 else -700.0, label="log worst ratio")
         if ratio > 1 + claim.rtol:
             raise _Counterexample(ratio, dict(params), at)
@@ -263,7 +263,7 @@ def _falsify_box(claim: Claim, instance: InstanceSpec, space: Mapping[str, Any],
     ratio, params = state["worst"]
     done.update(examples=state["examples"], evaluations=state["examples"],
                 seconds=time.process_time() - start)
-    return FalsifyResult(False, ratio, {**instance.params, **params}, None,
+    return FalsifyResult(False, ratio, {**instance.params, **params}, state["at"],
                          worst_seen=state["worst"], **done)
 
 

@@ -142,6 +142,7 @@ class Outcome:
     runs: int = 0
     fragile: bool | None = None
     thinned_verdict: str | None = None
+    provenance: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -158,6 +159,11 @@ class Outcome:
     def summary(self) -> str:
         """One line of the evidence that decided the verdict."""
         return self.reason
+
+    @property
+    def weakly_informative(self) -> str:
+        """Why this pass says little about its bound (:func:`weakly_informative`), or ``""``."""
+        return weakly_informative(self)
 
     @property
     def problem_text(self) -> str | None:
@@ -213,6 +219,47 @@ class Outcome:
         return outcome_record(self)
 
 
+# -- informativeness ---------------------------------------------------------------------------
+
+#: A ``consistent`` explicit bound that could be divided by more than this and still hold on
+#: k >= 1 (its headroom; for a lower bound: multiplied) says little about the bound.
+WEAK_HEADROOM = 10.0
+
+#: A ``consistent`` order claim whose data beat the stated order by more than this exponent (its
+#: excess order, on the side the claim allows) says little about the order.
+WEAK_EXCESS_ORDER = 0.5
+
+
+def weakly_informative(o: Outcome) -> str:
+    """Why a ``consistent`` outcome is weakly informative, or ``""``.
+
+    A pass says little when the bound has much room on the claim's instances: an explicit upper
+    bound whose headroom (the factor it could be divided by and still hold on k >= 1) is above
+    :data:`WEAK_HEADROOM`, a lower bound whose smallest ratio is above it, or an order claim whose
+    excess order (the fitted relative order minus 1, on the side the claim allows: faster decay
+    for an upper claim, slower for a lower one, mirrored when the bound grows) is above
+    :data:`WEAK_EXCESS_ORDER`. Tight verdicts, failures and stability edges are never weak.
+    """
+    if o.verdict != "consistent" or o.check is None:
+        return ""
+    ev = o.check.evidence
+    kind = o.claim.kind
+    if ev.excess_order is not None:
+        room = ev.excess_order if kind != "lower" else -ev.excess_order
+        if ev.bound_grows:
+            room = -room
+        if room > WEAK_EXCESS_ORDER:
+            return f"excess order {room:.3g} > {WEAK_EXCESS_ORDER:g}"
+        return ""
+    if kind == "lower":
+        if ev.worst_ratio is not None and ev.worst_ratio > WEAK_HEADROOM:
+            return f"smallest ratio {ev.worst_ratio:.3g} > {WEAK_HEADROOM:g}"
+        return ""
+    if ev.headroom is not None and ev.headroom > WEAK_HEADROOM:
+        return f"headroom {ev.headroom:.3g} > {WEAK_HEADROOM:g}"
+    return ""
+
+
 # -- records: plain data for the store and the JSON report ------------------------------------
 
 def _list(a: Any) -> list | None:
@@ -258,6 +305,8 @@ def outcome_record(o: Outcome) -> dict[str, Any]:
         out["diverged_at"] = o.diverged_at
     if o.problem_text is not None:
         out["error"] = o.problem_text
+    if o.provenance:  # where it was computed: the BLAS libraries (core type, threads)
+        out["provenance"] = _plain(dict(o.provenance))
     return out
 
 
@@ -281,4 +330,5 @@ def outcome_from_record(d: Mapping[str, Any], claim: Claim, instance: str) -> Ou
                                    "censored": tuple(scal["censored"])}) if scal else None,
         diverged_at=d.get("diverged_at"), seconds=float(d["seconds"]), from_store=True,
         plans=int(d.get("plans", 0)), runs=int(d.get("runs", 0)), fragile=d.get("fragile"),
-        thinned_verdict=d.get("thinned_verdict"))
+        thinned_verdict=d.get("thinned_verdict"),
+        provenance=dict(d.get("provenance") or {}))

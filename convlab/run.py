@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .algorithms.registry import Algorithm, LegacyKernel, get_algorithm
+from .algorithms.registry import Algorithm, LegacyKernel, PythonKernel, get_algorithm
 from .errors import InputError
 from .problems.base import Problem
 from .rates.expressions import evaluate_scalar
@@ -81,16 +82,78 @@ def resolve_algorithm_params(algorithm: str, params: Mapping[str, Any] | None,
         raise InputError(f"unknown parameter '{unknown[0]}' for algorithm '{algorithm}'"
                          f"{closest(unknown[0], alg.param_names)}; expected some of: "
                          f"{', '.join(alg.param_names) or 'none'}", field="params")
-    out = {}
+    raw = {}
     for name, default in alg.params:
         value = params.get(name, default)
         if value is None:
             raise InputError(f"algorithm '{algorithm}' needs parameter '{name}'", field="params")
+        raw[name] = value
+    try:  # the same parameters on the same instance resolve to the same numbers
+        key = (tuple((k, type(v), v) for k, v in raw.items()), tuple(constants.items()))
+        hash(key)
+    except TypeError:  # a value that is not hashable: resolve it (and let it be refused)
+        return _resolve_in_order(raw, constants)
+    return dict(_resolve_memo(key))
+
+
+@lru_cache(maxsize=4096)
+def _resolve_memo(key: tuple) -> dict[str, float]:
+    """:func:`_resolve_in_order` of ``(raw items, constants items)``, remembered (a run's fixed
+    cost is otherwise mostly evaluating ``step = 1/L`` again)."""
+    raw, constants = key
+    return _resolve_in_order({k: v for k, _, v in raw}, dict(constants))
+
+
+def _resolve_in_order(raw: Mapping[str, Any], constants: Mapping[str, float]
+                      ) -> dict[str, float]:
+    """Evaluate parameter expressions that may use the constants and each other (``beta =
+    "1 - 1/K"`` with ``K`` another parameter), each once its names are known; a circle or an
+    unknown name is an :class:`InputError` naming the parameter."""
+    from .rates.expressions import free_names, parse_expression
+
+    names = {}
+    for name, value in raw.items():
         try:
-            out[name] = evaluate_scalar(value, constants)
+            names[name] = free_names(parse_expression(value)) if isinstance(value, str) else set()
         except InputError as exc:
             raise exc.located(field=f"params.{name}") from None
-    return out
+    out: dict[str, float] = {}
+    pending = dict(raw)
+    while pending:
+        scope = {**constants, **out}
+        ready = [n for n in pending
+                 if not (names[n] & set(pending)) or names[n] <= set(constants)]
+        if not ready:  # a circle: report the first parameter with the names it waits for
+            name = next(iter(pending))
+            raise InputError(f"parameter expression {pending[name]!r} depends on itself through "
+                             f"{', '.join(sorted(names[name] & set(pending)))}",
+                             field=f"params.{name}")
+        for name in ready:
+            try:
+                out[name] = evaluate_scalar(pending.pop(name), scope)
+            except InputError as exc:
+                raise exc.located(field=f"params.{name}") from None
+    return {n: out[n] for n in raw}
+
+
+def bound_scope(trace_or_problem: "Trace | Problem", params: Mapping[str, float] | None = None,
+                context: Mapping[str, float] | None = None) -> dict[str, float]:
+    """The names a bound may use for a run: the instance's constants (its certified constants
+    and numeric family parameters), the algorithm's resolved parameters (a step, a momentum, a
+    restart period) and the run's context (the horizon ``N``, a swept symbol), in increasing
+    precedence. A parameter may not shadow a constant with a different value."""
+    if isinstance(trace_or_problem, Trace):
+        problem = trace_or_problem.problem
+        params = dict(trace_or_problem.params) if params is None else params
+    else:
+        problem = trace_or_problem
+    scope = dict(problem.constants)
+    for name, value in (params or {}).items():
+        if name in scope and scope[name] != value:
+            continue  # the instance's constant keeps its name (e.g. a parameter named L)
+        scope[name] = float(value)
+    scope.update(context or {})
+    return scope
 
 
 def check_fit(problem: Problem, algorithm: str) -> None:
@@ -133,8 +196,14 @@ def _launch(alg: Algorithm, problem: Problem, hyper: np.ndarray, ks: np.ndarray,
             seeds: np.ndarray, track: int, parallel: bool):
     """Run the kernel of ``alg`` for each seed: stacked (points, scalars, counts, status)."""
     from .runtime.loop import driver, init_nothing, method_batch, observe_copy, seed_batch
+    from .runtime.launch import available as launch_available, launch
 
     kernel = alg.kernel
+    if isinstance(kernel, PythonKernel):
+        values = {name: float(v) for name, v in zip(kernel.hyper, hyper)}
+        outs = [run_python_kernel(kernel, problem, values, ks, int(seed), track) for seed in seeds]
+        return (np.stack([o[0] for o in outs]), np.stack([o[1] for o in outs]),
+                np.array([o[2] for o in outs]), np.array([o[3] for o in outs]))
     oracles = problem.oracle_tuple()
     args = (oracles, problem.A, problem.b, problem.p, problem.x0, hyper, ks)
     if isinstance(kernel, LegacyKernel):
@@ -149,12 +218,124 @@ def _launch(alg: Algorithm, problem: Problem, hyper: np.ndarray, ks: np.ndarray,
                   kernel.n_state, len(kernel.scalars))
         pieces = ((kernel.init or init_nothing).compiled, kernel.advance.compiled,
                   (kernel.observe or observe_copy).compiled)
+        if launch_available():  # addresses resolved once: no per-call typing of functions
+            return launch(pieces, oracles, *args[1:], seeds, track, layout, parallel)
         if parallel and seeds.size > 1:
             return seed_batch()(*pieces, *args, seeds, track, *layout)
         loop = driver()
         outs = [loop(*pieces, *args, int(seed), track, *layout) for seed in seeds]
     return (np.stack([o[0] for o in outs]), np.stack([o[1] for o in outs]),
             np.array([o[2] for o in outs]), np.array([o[3] for o in outs]))
+
+
+class PythonOracles:
+    """The instance's compiled oracles as Python callables returning new arrays (for methods
+    written in plain Python: :class:`~convlab.algorithms.registry.PythonKernel`,
+    :func:`convlab.testing.run_python`)."""
+
+    def __init__(self, problem: Problem, seed: int = 0) -> None:
+        self.problem = problem
+        self.seed = int(seed)
+
+    def _x(self, x: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(x, dtype=np.float64)
+
+    def grad(self, x: np.ndarray) -> np.ndarray:
+        """∇f(x) (a subgradient, or the operator of a VI)."""
+        out = np.empty(self.problem.dim)
+        pr = self.problem
+        pr.oracle("grad")(pr.A, pr.b, pr.p, self._x(x), out)
+        return out
+
+    def value(self, x: np.ndarray) -> float:
+        """f(x) − f*, computed without cancellation."""
+        pr = self.problem
+        return float(pr.oracle("value")(pr.A, pr.b, pr.p, self._x(x)))
+
+    def prox(self, x: np.ndarray, step: float) -> np.ndarray:
+        """prox_{step·g}(x) (a projection for a constrained problem)."""
+        out = np.empty(self.problem.dim)
+        pr = self.problem
+        pr.oracle("prox")(pr.A, pr.b, pr.p, self._x(x), float(step), out)
+        return out
+
+    def lmo(self, g: np.ndarray) -> np.ndarray:
+        """A minimiser of ⟨g, s⟩ over the feasible set."""
+        out = np.empty(self.problem.dim)
+        pr = self.problem
+        pr.oracle("lmo")(pr.A, pr.b, pr.p, self._x(g), out)
+        return out
+
+    def hess(self, x: np.ndarray) -> np.ndarray:
+        """∇²f(x)."""
+        out = np.empty((self.problem.dim, self.problem.dim))
+        pr = self.problem
+        pr.oracle("hess")(pr.A, pr.b, pr.p, self._x(x), out)
+        return out
+
+    def sample(self, t: int) -> int:
+        """The sample of iteration t of this run (a pure function of the seed and t)."""
+        from .runtime.random import sample_id
+
+        return int(sample_id(self.seed, int(t)))
+
+    def sgrad(self, x: np.ndarray, t: int, s: int | None = None) -> np.ndarray:
+        """A stochastic gradient at x for iteration t (sample s, by default
+        :meth:`sample` (t))."""
+        out = np.empty(self.problem.dim)
+        pr = self.problem
+        s = self.sample(t) if s is None else int(s)
+        pr.oracle("sgrad")(pr.A, pr.b, pr.p, self._x(x), int(t), s, out)
+        return out
+
+
+def run_python_kernel(kernel: PythonKernel, problem: Problem, params: Mapping[str, float],
+                      ks: np.ndarray, seed: int, track: int):
+    """The loop of a method in plain Python: its generator's iterates recorded at the
+    checkpoints ``ks``, with the running quantities of ``track`` and the divergence check of
+    the compiled loop. Returns (points (m, P, d), scalars (m, 3), n_recorded, status)."""
+    from types import SimpleNamespace
+
+    from .runtime.jit import DIVERGENCE_THRESHOLD, STATUS_OK
+
+    d, m, n_points = problem.dim, ks.size, len(kernel.points)
+    points = np.full((m, n_points, d), np.nan)
+    scalars = np.full((m, len(kernel.record_scalars)), np.nan)
+    oracles = PythonOracles(problem, seed)
+    names = SimpleNamespace(**{**problem.constants, "N": float(ks[-1]), **params,
+                               "seed": int(seed)})
+    best, g_min, g_sum = np.inf, np.inf, 0.0
+    j, status, last = 0, STATUS_OK, None
+    with np.errstate(all="ignore"):
+        for k, item in enumerate(kernel.method(oracles, problem.x0.copy(), names)):
+            pts = item if isinstance(item, tuple) else (item,)
+            if len(pts) != n_points:
+                raise ValueError(f"python method {kernel.name} yielded {len(pts)} point(s); it "
+                                 f"declares {n_points}: {', '.join(kernel.points)}")
+            last = np.array([np.asarray(x, dtype=float).reshape(d) for x in pts])
+            if track & 1:
+                best = min(best, oracles.value(last[0]))
+            if track & 2:
+                g = oracles.grad(last[0])
+                g_min, g_sum = min(g_min, float(g @ g)), g_sum + float(g @ g)
+            if k < ks[j]:
+                continue
+            points[j] = last
+            scalars[j, :3] = (best if track & 1 else np.nan, g_min if track & 2 else np.nan,
+                              g_sum / (k + 1) if track & 2 else np.nan)
+            j += 1
+            x = last[0]
+            if not np.all(np.isfinite(x)) or np.abs(x).max() > DIVERGENCE_THRESHOLD:
+                return points, scalars, j, STATUS_DIVERGED
+            if j == m:
+                break
+        else:  # the method finished early: its last state holds at every later checkpoint
+            if last is None:
+                raise ValueError(f"python method {kernel.name} yielded no iterate")
+            points[j:] = last
+            scalars[j:] = scalars[j - 1] if j else np.nan
+            j = m
+    return points, scalars, j, status
 
 
 def _trace(problem, alg, values, ks, points, scalars, n, status, seed) -> Trace:
@@ -167,7 +348,18 @@ def _trace(problem, alg, values, ks, points, scalars, n, status, seed) -> Trace:
         algorithm=alg.name, params=values, problem=problem, seed=int(seed))
 
 
-def run(problem: Problem, algorithm: str, params: Mapping[str, Any] | None = None, *,
+def algorithm_name(algorithm: str | Algorithm) -> str:
+    """The registry name of ``algorithm``: a name as given, or an :class:`Algorithm` declared
+    in user code, registered on first use (registering the same declaration again is a
+    no-op)."""
+    if isinstance(algorithm, Algorithm):
+        from .algorithms.registry import register
+
+        return register(algorithm).name
+    return algorithm
+
+
+def run(problem: Problem, algorithm: str | Algorithm, params: Mapping[str, Any] | None = None, *,
         iterations: int | None = None, checkpoints: np.ndarray | None = None, seed: int = 0,
         track: bool = False, context: Mapping[str, float] | None = None) -> Trace:
     """Run ``algorithm`` on ``problem`` once and record the trace at checkpoints.
@@ -177,7 +369,8 @@ def run(problem: Problem, algorithm: str, params: Mapping[str, Any] | None = Non
     problem
         The instance.
     algorithm
-        A registered algorithm name (see :data:`convlab.algorithms.ALGORITHMS`).
+        A registered algorithm name (see :data:`convlab.algorithms.ALGORITHMS`), or an
+        :class:`~convlab.algorithms.registry.Algorithm` of one's own (registered on first use).
     params
         Algorithm parameters as numbers or expressions in ``problem.constants`` (and
         ``context``); missing ones take the registered defaults (e.g. ``step = 1/L``).
@@ -195,6 +388,7 @@ def run(problem: Problem, algorithm: str, params: Mapping[str, Any] | None = Non
         Extra names for parameter expressions, e.g. the horizon ``N`` (defaults to the last
         checkpoint).
     """
+    algorithm = algorithm_name(algorithm)
     ks, alg, values, hyper = _prepare(problem, algorithm, params, iterations, checkpoints,
                                       context)
     points, scalars, n, status = _launch(alg, problem, hyper, ks, np.array([int(seed)]),
@@ -206,7 +400,7 @@ def run(problem: Problem, algorithm: str, params: Mapping[str, Any] | None = Non
 SEED_BATCH = 256
 
 
-def run_seeds(problem: Problem, algorithm: str, params: Mapping[str, Any] | None = None, *,
+def run_seeds(problem: Problem, algorithm: str | Algorithm, params: Mapping[str, Any] | None = None, *,
               seeds: Sequence[int] = range(1), iterations: int | None = None,
               checkpoints: np.ndarray | None = None, track: bool = False,
               context: Mapping[str, float] | None = None, parallel: bool = True
@@ -219,6 +413,7 @@ def run_seeds(problem: Problem, algorithm: str, params: Mapping[str, Any] | None
     other in this thread.
     """
     seeds = [int(s) for s in seeds]
+    algorithm = algorithm_name(algorithm)
     ks, alg, values, hyper = _prepare(problem, algorithm, params, iterations, checkpoints,
                                       context)
     traces: list[Trace] = []

@@ -5,11 +5,16 @@ its own transaction, so an interrupted run keeps every finished result and a par
 never corrupts the store; the next run reuses them. The key of a result hashes
 
 - the claim as loaded (every field but the file name) and the instance (family, parameters),
-- the source of every convlab module that can change the result: the verify pipeline and,
+- the source of every module that can change the result: the verify pipeline and,
   transitively, every convlab module it imports, plus the algorithm's kernel module and the
-  family's module with *their* convlab imports (so editing a kernel, or a helper it calls,
-  changes the key),
-- the versions of Python, numpy, scipy, sympy and numba.
+  family's module (convlab's or a plugin's) with *their* imports within convlab and within
+  their own package (so editing a kernel, a plugin's kernel, or a helper it calls, changes the
+  key), and the compiled code of the kernel's and the builder's functions as loaded in this
+  process (which covers code typed at a prompt or read from stdin, with no file),
+- the versions of Python, numpy, scipy, sympy and numba,
+- the core type of the BLAS libraries of numpy and scipy (OpenBLAS picks its kernels per CPU)
+  and the thread count pairs are decided with (:mod:`convlab.runtime.blas`): a store moved to
+  another kind of CPU recomputes rather than serve results whose last bits may differ.
 
 An entry is therefore never stale: anything that could change it changes its key. Entries are
 plain JSON (no pickle), so a store received from elsewhere cannot run code.
@@ -20,15 +25,18 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import os
 import sqlite3
+import sys
 import time
 from dataclasses import asdict
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .claims import Claim
+from .runtime.blas import pair_blas_key
 from .outcomes import RECORD_VERSION, Outcome, outcome_from_record, outcome_record
 from .problems.registry import InstanceSpec, get_family
 
@@ -39,7 +47,13 @@ DEFAULT_STORE = Path(".convlab-cache") / "results.sqlite"
 
 
 def _module_file(name: str) -> Path | None:
-    """The source file of convlab module ``name`` (``convlab.x.y``), if it exists."""
+    """The source file of module ``name``, if it exists: a convlab module (``convlab.x.y``),
+    or a module of a plugin (any imported module with a ``.py`` file)."""
+    if name.split(".")[0] != "convlab":
+        file = getattr(sys.modules.get(name), "__file__", None)
+        if file and file.endswith(".py") and Path(file).is_file():
+            return Path(file)
+        return None
     parts = name.split(".")[1:]
     base = _PACKAGE_ROOT.joinpath(*parts)
     for candidate in (base.with_suffix(".py"), base / "__init__.py"):
@@ -49,7 +63,8 @@ def _module_file(name: str) -> Path | None:
 
 
 def _imports(name: str, path: Path) -> set[str]:
-    """convlab modules imported by the module ``name`` stored at ``path``."""
+    """Modules imported by the module ``name`` stored at ``path`` that can change a result:
+    convlab's, and those of the module's own top-level package (a plugin's helpers)."""
     return set(_imports_cached(name, path, path.stat().st_mtime_ns))
 
 
@@ -57,10 +72,11 @@ def _imports(name: str, path: Path) -> set[str]:
 def _imports_cached(name: str, path: Path, mtime: int) -> frozenset[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    followed = {"convlab", name.split(".")[0]}
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found.update(a.name for a in node.names if a.name.split(".")[0] == "convlab")
+            found.update(a.name for a in node.names if a.name.split(".")[0] in followed)
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")
@@ -68,7 +84,7 @@ def _imports_cached(name: str, path: Path, mtime: int) -> frozenset[str]:
                 module = ".".join(base + ([node.module] if node.module else []))
             else:
                 module = node.module or ""
-            if module.split(".")[0] != "convlab":
+            if module.split(".")[0] not in followed:
                 continue
             found.add(module)
             found.update(f"{module}.{a.name}" for a in node.names)  # submodules imported by name
@@ -77,7 +93,8 @@ def _imports_cached(name: str, path: Path, mtime: int) -> frozenset[str]:
 
 @lru_cache(maxsize=None)
 def source_digest(*roots: str) -> str:
-    """SHA-256 over the source of ``roots`` and every convlab module they import, transitively."""
+    """SHA-256 over the source of ``roots`` and every module they import that can change a
+    result (convlab's, and a plugin's own package), transitively."""
     seen: dict[str, Path] = {}
     stack = list(roots)
     while stack:
@@ -90,6 +107,7 @@ def source_digest(*roots: str) -> str:
         seen[name] = path
         # parents' __init__ run too, but for convlab's own, which only re-exports the API
         parents = {name.rsplit(".", i)[0] for i in range(1, name.count(".") + 1)} - {"convlab"}
+        parents = {p for p in parents if p.split(".")[0] == name.split(".")[0]}
         stack.extend((_imports(name, path) | parents) - set(seen))
     digest = hashlib.sha256()
     for name in sorted(seen):
@@ -120,6 +138,24 @@ def _read_versions() -> dict[str, str]:
     return out
 
 
+def code_digest(*owners: object) -> str:
+    """SHA-256 over the compiled code of the Python functions that make a kernel (``advance``,
+    ``init``, ``observe``, a whole-run kernel, a Python method) and of a family's builder: the
+    code that runs in this process, also when it has no source file (typed at a prompt, read
+    from stdin, a notebook cell) or its file changed after it was imported."""
+    import marshal
+
+    digest = hashlib.sha256()
+    for owner in owners:
+        for attr in ("advance", "init", "observe", "method", None):
+            fn = owner if attr is None else getattr(owner, attr, None)
+            fn = getattr(fn, "py_func", fn)
+            code = getattr(fn, "__code__", None)
+            if code is not None:
+                digest.update(marshal.dumps(code))
+    return digest.hexdigest()
+
+
 def result_key(claim: Claim, instance: InstanceSpec) -> str:
     """The content hash that identifies the result of ``claim`` on ``instance``."""
     from .algorithms.registry import get_algorithm
@@ -132,44 +168,226 @@ def result_key(claim: Claim, instance: InstanceSpec) -> str:
         "instance": {"name": instance.name, "family": instance.family, "params": instance.params},
         "source": source_digest("convlab.designs", "convlab.outcomes", algorithm.module,
                                 family.module),
+        "code": code_digest(algorithm.kernel, family.build),
         "versions": _versions(),
+        "blas": pair_blas_key(),
         "layout": RECORD_VERSION,
     }
     text = json.dumps(record, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-class ResultStore:
-    """Finished results in an SQLite file (see the module docstring)."""
+#: Columns of the ``results`` table, in order (a table with other columns is another layout).
+_COLUMNS = ("key", "created", "claim", "instance", "verdict", "payload")
 
-    def __init__(self, path: str | Path = DEFAULT_STORE) -> None:
+
+def _warn_stderr(message: str) -> None:
+    print(f"convlab: warning: {message}", file=sys.stderr, flush=True)
+
+
+class ResultStore:
+    """Finished results in an SQLite file (see the module docstring).
+
+    A store never costs a result. Every failure is one warning line (``warn``, by default
+    ``convlab: warning: ...`` on stderr) and the run goes on:
+
+    - a file that is not an SQLite database, is truncated or corrupt, or holds a table of
+      another layout is moved aside (``<name>.corrupt-<time>``) and a new store is started;
+      where it cannot be moved, the run goes on without a store;
+    - a directory at the path, or a folder that cannot be created: no store;
+    - a store that cannot be written (a read-only file or folder): results are read from it
+      and not saved;
+    - a write that fails (a full disk, a lock held too long): this result is not saved, and
+      no further writes are tried;
+    - a payload that does not rebuild an outcome of this claim and instance (a tampered or
+      older entry): treated as absent, so the pair is recomputed.
+    """
+
+    def __init__(self, path: str | Path = DEFAULT_STORE, *,
+                 warn: Callable[[str], None] | None = None) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, timeout=30)
-        with self._db:
-            self._db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, "
-                             "created REAL, claim TEXT, instance TEXT, verdict TEXT, "
-                             "payload TEXT)")
+        self._warn = warn or _warn_stderr
+        self._db: sqlite3.Connection | None = None
+        self.readable = self.writable = False
+        self._warned: set[str] = set()
+        try:
+            self._open()
+        except (sqlite3.Error, OSError) as exc:
+            self._close_quietly()
+            self._once("open", f"results store {self.path} cannot be used ({_reason(exc)}); "
+                               "running without it")
+
+    # -- opening -------------------------------------------------------------------------
+
+    def _open(self) -> None:
+        if self.path.is_dir():
+            raise OSError(f"{self.path} is a directory")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OSError(f"cannot create the folder {self.path.parent}: "
+                          f"{exc.strerror or exc}") from None
+        existed = self.path.exists()
+        try:
+            self._connect(read_only=False)
+            self._check_layout(create=True)
+            self._probe_write()
+            self.readable = self.writable = True
+            return
+        except sqlite3.DatabaseError as exc:
+            self._close_quietly()
+            if type(exc) is sqlite3.DatabaseError:  # not a database, malformed, other layout
+                self._rebuild(exc)
+                return
+            if not existed or not _read_only_error(exc):
+                raise  # locked, or a new file that cannot be created: no store
+            self._connect(read_only=True)  # read what is there, save nothing
+            self._check_layout(create=False)
+            self.readable = True
+            self._once("write", f"results store {self.path} is read-only ({_reason(exc)}): "
+                                "stored results are used, new ones are not saved")
+
+    def _probe_write(self) -> None:
+        """Write and roll back one row: SQLite opens a file it cannot write read-only without
+        a word, and a folder it cannot write fails only at the first journal."""
+        db = self._db
+        try:
+            db.execute("INSERT OR REPLACE INTO results VALUES ('', 0, '', '', '', '')")
+        finally:
+            db.rollback()
+
+    def _connect(self, *, read_only: bool) -> None:
+        if read_only:
+            uri = f"{self.path.resolve().as_uri()}?mode=ro"
+            self._db = sqlite3.connect(uri, uri=True, timeout=30)
+        else:
+            self._db = sqlite3.connect(self.path, timeout=30)
+
+    def _check_layout(self, *, create: bool) -> None:
+        """Check (and, in a new store, create) the table; a table of other columns, or a file
+        that is not a database, raises :class:`sqlite3.DatabaseError`."""
+        db = self._db
+        columns = tuple(row[1] for row in db.execute("PRAGMA table_info(results)"))
+        if not columns:
+            if not create:
+                raise sqlite3.DatabaseError("no results table")
+            with db:
+                db.execute("CREATE TABLE results (key TEXT PRIMARY KEY, created REAL, "
+                           "claim TEXT, instance TEXT, verdict TEXT, payload TEXT)")
+        elif columns != _COLUMNS:
+            raise sqlite3.DatabaseError(f"a results table of another layout ({', '.join(columns)})")
+        db.execute("SELECT count(*) FROM results").fetchone()  # reads every page header
+
+    def _rebuild(self, exc: BaseException) -> None:
+        """Move an unusable file aside and start a new store in its place."""
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        try:
+            self.path.replace(aside)
+            for suffix in ("-journal", "-wal", "-shm"):
+                extra = self.path.with_name(self.path.name + suffix)
+                if extra.exists():
+                    extra.replace(aside.with_name(aside.name + suffix))
+        except OSError as move:
+            raise OSError(f"{_reason(exc)}, and it cannot be moved aside: "
+                          f"{move.strerror or move}") from None
+        self._connect(read_only=False)
+        self._check_layout(create=True)
+        self.readable = self.writable = True
+        self._once("rebuilt", f"results store {self.path} was unusable ({_reason(exc)}); "
+                              f"moved to {aside.name}, starting a new store")
+
+    # -- use -------------------------------------------------------------------------------
 
     def get(self, key: str, claim: Claim, instance: InstanceSpec) -> Outcome | None:
-        """The stored outcome for ``key`` (marked ``from_store``), or None."""
-        row = self._db.execute("SELECT payload FROM results WHERE key = ?", (key,)).fetchone()
-        if row is None:
+        """The stored outcome for ``key`` (marked ``from_store``), or None (also when the store
+        cannot be read, or the entry does not rebuild an outcome of this claim and
+        instance)."""
+        if not self.readable:
             return None
         try:
-            return outcome_from_record(json.loads(row[0]), claim, instance.name)
-        except (KeyError, TypeError, ValueError):
-            return None  # an entry from an older layout: recompute
+            row = self._db.execute("SELECT payload FROM results WHERE key = ?",
+                                   (key,)).fetchone()
+        except sqlite3.Error as exc:
+            self.readable = False
+            self._once("read", f"results store {self.path} cannot be read ({_reason(exc)}); "
+                               "computing every result")
+            return None
+        if row is None:
+            return None
+        return _validated(row[0], claim, instance)
 
     def put(self, key: str, outcome: Outcome) -> None:
-        """Store a finished outcome (one with a verdict; errors are not stored)."""
-        if outcome.verdict_value is None:
+        """Store a finished outcome (one with a verdict; errors are not stored). A failed
+        write is one warning; the outcome itself is unaffected. An outcome computed with other
+        BLAS core types or threads than the key says (a dask worker on another kind of CPU) is
+        reported but not stored under this key."""
+        if outcome.verdict_value is None or not self.writable:
             return
-        payload = json.dumps(outcome_record(outcome), default=str)
-        with self._db:
-            self._db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?)",
-                             (key, time.time(), outcome.claim.id, outcome.instance,
-                              outcome.verdict, payload))
+        blas = outcome.provenance.get("blas") if outcome.provenance else None
+        if blas and _blas_text(blas) != pair_blas_key():
+            self._once("blas", f"results computed with BLAS {_blas_text(blas)} (here: "
+                               f"{pair_blas_key()}) are reported but not stored")
+            return
+        try:
+            payload = json.dumps(outcome_record(outcome), default=str, allow_nan=True)
+            with self._db:
+                self._db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?)",
+                                 (key, time.time(), outcome.claim.id, outcome.instance,
+                                  outcome.verdict, payload))
+        except (sqlite3.Error, OSError, ValueError, TypeError) as exc:
+            self.writable = False
+            self._once("write", f"results store {self.path}: a result could not be saved "
+                                f"({_reason(exc)}); results of this run are reported but not "
+                                "stored")
 
     def close(self) -> None:
-        self._db.close()
+        """Close the file (a failure to close is ignored: every write was committed)."""
+        self._close_quietly()
+
+    def _close_quietly(self) -> None:
+        if self._db is not None:
+            try:
+                self._db.close()
+            except sqlite3.Error:
+                pass
+            self._db = None
+
+    def _once(self, what: str, message: str) -> None:
+        if what not in self._warned:
+            self._warned.add(what)
+            self._warn(message)
+
+
+def _blas_text(blas: Any) -> str:
+    """:func:`convlab.runtime.blas.blas_key` of a recorded BLAS provenance."""
+    if not isinstance(blas, dict):
+        return str(blas)
+    return ",".join(f"{name}:{lib.get('coretype')}/{lib.get('threads')}"
+                    for name, lib in sorted(blas.items())
+                    if name != "env" and isinstance(lib, dict)) or "unknown"
+
+
+def _reason(exc: BaseException) -> str:
+    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return text.rstrip(".")
+
+
+def _read_only_error(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "readonly" in text or "read-only" in text or "unable to open" in text
+
+
+def _validated(payload: str, claim: Claim, instance: InstanceSpec) -> Outcome | None:
+    """The outcome in a stored payload, or None when the payload is not a record of this claim
+    and instance in the current layout (a tampered, truncated or older entry)."""
+    try:
+        record = json.loads(payload)
+        if not isinstance(record, dict) or record.get("claim") != claim.id \
+                or record.get("instance") != instance.name:
+            return None
+        outcome = outcome_from_record(record, claim, instance.name)
+    except Exception:  # noqa: BLE001 - any malformed payload is only a cache miss
+        return None
+    if outcome.verdict_value is None:
+        return None
+    return outcome

@@ -8,11 +8,13 @@ errors (or the path of a saved figure).
 
 A method of one's own runs in two ways:
 
-- as a numba kernel with the method signature of :mod:`convlab._jit`, registered with
-  :func:`register_algorithm` (then usable by name in claims and :func:`convlab.run`);
-- as a plain Python step ``x_next = step(x, k, oracles)`` through :func:`run_python` (about a
-  thousand times slower per iteration than a kernel at d = 10; fine for a few thousand
-  iterations in a test).
+- as a numba kernel (:mod:`convlab.kernels`: the update only; the library's loop records,
+  tracks and stops diverging runs), registered with :func:`register_algorithm` or declared in a
+  plugin (then usable by name in claims, :func:`convlab.run` and ``convlab verify``);
+- in plain Python, as a generator of iterates with the instance's constants by name, or a step
+  ``x_next = step(x, k, oracles)``, through :func:`run_python` or registered the same way
+  (about a thousand times slower per iteration than a kernel at d = 10; fine for a few
+  thousand iterations in a test).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from .runtime.checkpoints import checkpoints as default_checkpoints
 from .algorithms.registry import Algorithm, LegacyKernel, register
 from .problems.base import Problem
 from .rates.checker import RateCheck, Verdict, check_rate
-from .run import Trace
+from .run import PythonOracles, Trace, bound_scope
 
 #: Verdicts that pass each claim kind.
 PASSING: dict[str, frozenset[Verdict]] = {
@@ -59,7 +61,7 @@ def format_evidence(check: RateCheck, k: np.ndarray, errors: np.ndarray,
     ev = check.evidence
     lines = [f"verdict: {check.verdict.value} ({check.kind} claim, bound {check.bound})",
              f"reason: {check.summary}"]
-    if "worst_ratio" in ev:
+    if "worst_ratio" in ev and "ratio_range" in ev:
         lines.append(f"worst ratio e/B: {ev['worst_ratio']:.6g} at {ev.get('variable') or 'k'}"
                      f"={ev['worst_at']:g}; ratios in [{ev['ratio_range'][0]:.4g}, "
                      f"{ev['ratio_range'][1]:.4g}]")
@@ -100,7 +102,9 @@ def assert_rate(errors: Sequence[float] | Trace, bound: str, *, k: Sequence[floa
     constants
         Values of the bound's constants (added to the trace's instance constants).
     figure
-        Save a figure of the check to this path when it fails (PNG or PDF by extension).
+        Save a figure of the check to this path when it fails (PNG or PDF by extension): the
+        errors, the bound on a dense grid, the checked window, the floor and the violating
+        points marked.
     options
         Passed to :func:`~convlab.rates.checker.check_rate` (``window``, ``band``, ``rtol``,
         ``order_tol``, ``floor``, ...).
@@ -115,7 +119,7 @@ def assert_rate(errors: Sequence[float] | Trace, bound: str, *, k: Sequence[floa
         trace = errors
         k = trace.k
         errors = trace.measure(measure, iterate)
-        scope.update(trace.problem.constants)
+        scope.update(bound_scope(trace))  # instance constants, algorithm parameters
         options.setdefault("floor", trace.floor(measure))
         options.setdefault("diverged_at", trace.diverged_at)
     e = np.asarray(errors, dtype=float)
@@ -125,7 +129,7 @@ def assert_rate(errors: Sequence[float] | Trace, bound: str, *, k: Sequence[floa
     if _at_floor_from_the_start(check):
         return check  # every point past k = 0 is rounding noise: nothing can exceed the bound
     if check.verdict not in PASSING[check.kind if check.kind in PASSING else kind]:
-        saved = _save_figure(figure, ks, e, check) if figure else None
+        saved = _save_figure(figure, ks, e, check, bound, scope) if figure else None
         raise AssertionError("rate claim failed\n" + format_evidence(check, ks, e, saved))
     return check
 
@@ -143,41 +147,58 @@ def assert_bound(errors: Sequence[float] | Trace, bound: str, **kwargs: Any) -> 
     return assert_rate(errors, bound, kind="upper", **kwargs)
 
 
-def _save_figure(path: str, k: np.ndarray, e: np.ndarray, check: RateCheck) -> str:
+def _save_figure(path: str, k: np.ndarray, e: np.ndarray, check: RateCheck, bound: str,
+                 constants: Mapping[str, Any]) -> str:
+    """The failed check as a figure: errors, the bound on a dense grid, the checked window, the
+    floor and the violating points (:func:`convlab.plotting.draw_check`)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(3.4, 2.6), dpi=200)
-    good = (k > 0) & (e > 0) & np.isfinite(e)
-    ax.loglog(k[good], e[good], "-", lw=1.2, label="observed")
-    ax.set_title(f"{check.bound}: {check.verdict.value}", fontsize=7)
-    ax.set_xlabel("k")
-    ax.legend(fontsize=6, frameon=False)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    from .figures.style import RC
+    from .plotting import draw_check
+
+    with plt.rc_context(RC):
+        fig, ax = plt.subplots()
+        draw_check(ax, k, e, bound, check=check, constants=constants,
+                   variable=check.evidence.get("variable") or "k")
+        ax.legend(fontsize=5.5)
+        fig.savefig(path)
+        plt.close(fig)
     return str(path)
 
 
-def register_algorithm(name: str, kernel: Any, params: Sequence[tuple[str, str | None]] = (),
+def register_algorithm(name: str, kernel: Any,
+                       params: Sequence[tuple[str, str | None]] | Mapping[str, str | None] = (),
                        *, summary: str = "", needs: Sequence[str] = ("grad",),
                        points: Sequence[str] = ("last",), scalars: Sequence[str] | None = None,
                        stochastic: bool = False) -> Algorithm:
     """Register a user's kernel under ``name`` (then usable in claims and :func:`convlab.run`).
 
-    ``kernel`` is a :class:`~convlab.runtime.kernel.Kernel`, an ``advance`` function
-    (``lazy_jit("advance")``, see :mod:`convlab.runtime.kernel`) or a whole-run kernel with the
-    legacy ``method`` signature. ``params`` are ``(name, default expression)`` pairs in the
-    order of the kernel's ``hyper`` array.
+    ``kernel`` is a :class:`~convlab.runtime.kernel.Kernel` (:func:`convlab.kernels.kernel`),
+    an ``advance`` function (``lazy_jit("advance")``), a whole-run kernel with the legacy
+    ``method`` signature, or a method in plain Python: a generator ``method(oracles, x0, c)``
+    (see :func:`run_python`). ``params`` are ``(name, default expression)`` pairs (or a
+    mapping) in the order of the kernel's ``hyper`` array.
     """
+    import inspect
+
+    from .algorithms.registry import PythonKernel
     from .runtime.jit import LazyJit
     from .runtime.kernel import TRACK_COLUMNS, Kernel
 
-    params = tuple(params)
+    params = tuple(params.items()) if isinstance(params, Mapping) else tuple(params)
     names = tuple(n for n, _ in params)
-    if isinstance(kernel, LazyJit) and kernel.kind == "method":
+    if inspect.isgeneratorfunction(kernel):
+        kernel = PythonKernel(kernel, hyper=names, points=tuple(points), needs=tuple(needs),
+                              stochastic=stochastic)
+    elif isinstance(kernel, PythonKernel) and not kernel.hyper and names:
+        kernel = PythonKernel(kernel.method, hyper=names, points=kernel.points,
+                              needs=kernel.needs, stochastic=kernel.stochastic)
+    if isinstance(kernel, PythonKernel):
+        pass
+    elif isinstance(kernel, LazyJit) and kernel.kind == "method":
         kernel = LegacyKernel(kernel, hyper=names, points=tuple(points),
                               record_scalars=tuple(TRACK_COLUMNS if scalars is None else scalars),
                               needs=tuple(needs), stochastic=stochastic)
@@ -186,65 +207,56 @@ def register_algorithm(name: str, kernel: Any, params: Sequence[tuple[str, str |
                         needs=tuple(needs), stochastic=stochastic)
     elif not isinstance(kernel, Kernel):
         raise TypeError("expected a Kernel, a lazy_jit('advance') or a lazy_jit('method') "
-                        f"function, got {kernel!r}")
+                        f"function, or a Python generator method, got {kernel!r}")
     return register(Algorithm(name, kernel, params, summary=summary or name), replace=True)
 
 
-def run_python(problem: Problem, step: Callable[[np.ndarray, int, "PythonOracles"], np.ndarray],
-               iterations: int, *, name: str = "python-method",
-               checkpoints: Sequence[int] | None = None) -> Trace:
-    """Run a plain Python method ``x_{k+1} = step(x_k, k, oracles)`` and record a trace.
+def run_python(problem: Problem, method: Callable, iterations: int | None = None, *,
+               params: Mapping[str, Any] | None = None, name: str = "python-method",
+               checkpoints: Sequence[int] | None = None, seed: int = 0,
+               track: bool | int = False) -> Trace:
+    """Run a method written in plain Python and record a trace.
 
-    ``oracles.grad(x)``, ``oracles.value(x)`` (f(x) − f*), ``oracles.prox(x, step)``,
-    ``oracles.sgrad(x, t, s)`` call the instance's compiled oracles. Slow (Python per
-    iteration), for tests of a few thousand iterations.
+    ``method`` is either a generator ``method(oracles, x0, c)`` yielding x_0, x_1, ... (state
+    lives in its local variables; ``c.L``, ``c.mu``, ``c.R``, ... are the instance's constants,
+    ``c.<param>`` the values of ``params`` and ``c.seed`` the seed), or a step function
+    ``x_next = method(x, k, oracles)``. ``oracles.grad(x)``, ``oracles.value(x)`` (f(x) − f*),
+    ``oracles.prox(x, step)``, ``oracles.sgrad(x, t)`` call the instance's compiled oracles.
+    Slow (Python per iteration), for tests of a few thousand iterations; register the method
+    (:func:`register_algorithm`) to name it in claim files.
     """
-    ks = default_checkpoints(iterations) if checkpoints is None else np.unique(
-        np.asarray(checkpoints, dtype=np.int64))
-    oracles = PythonOracles(problem)
-    x = problem.x0.copy()
-    recorded, j, diverged_at = [], 0, None
-    for k in range(int(ks[-1]) + 1):
-        if k == ks[j]:
-            recorded.append(x.copy())
-            j += 1
-            if not np.all(np.isfinite(x)) or np.abs(x).max() > 1e150:
-                diverged_at = k
-                break
-            if k == ks[-1]:
-                break
-        x = np.asarray(step(x, k, oracles), dtype=float)
-    points = np.array(recorded)
-    return Trace(k=ks[:len(recorded)].copy(), points={"last": points}, scalars={},
-                 diverged_at=diverged_at, algorithm=name, params={}, problem=problem)
+    import inspect
+
+    from .algorithms.registry import PythonKernel
+    from .run import _resolve_in_order, run_python_kernel, track_bits
+
+    if checkpoints is None:
+        if iterations is None:
+            raise ValueError("give iterations or checkpoints")
+        ks = default_checkpoints(iterations)
+    else:
+        ks = np.unique(np.asarray(checkpoints, dtype=np.int64))
+    generator = method if inspect.isgeneratorfunction(method) else _stepper(method)
+    kernel = PythonKernel(generator, hyper=tuple(params or ()))
+    values = _resolve_in_order(dict(params or {}), {**problem.constants, "N": float(ks[-1])})
+    points, scalars, n, status = run_python_kernel(kernel, problem, values, ks, seed,
+                                                   track_bits(track))
+    alg = Algorithm(name, kernel, tuple((p, None) for p in kernel.hyper))
+    from .run import _trace
+
+    return _trace(problem, alg, values, ks, points, scalars, n, status, seed)
 
 
-class PythonOracles:
-    """The instance's oracles as Python callables returning new arrays."""
+def _stepper(step: Callable) -> Callable:
+    """A step function ``x_next = step(x, k, oracles)`` as a generator of iterates."""
 
-    def __init__(self, problem: Problem) -> None:
-        self._p = problem
+    def iterates(oracles, x, c):
+        k = 0
+        while True:
+            yield x
+            x = np.asarray(step(x, k, oracles), dtype=float)
+            k += 1
 
-    def grad(self, x: np.ndarray) -> np.ndarray:
-        out = np.empty_like(x)
-        pr = self._p
-        pr.oracle("grad")(pr.A, pr.b, pr.p, np.ascontiguousarray(x, dtype=float), out)
-        return out
-
-    def value(self, x: np.ndarray) -> float:
-        pr = self._p
-        return float(pr.oracle("value")(pr.A, pr.b, pr.p, np.ascontiguousarray(x, dtype=float)))
-
-    def prox(self, x: np.ndarray, step: float) -> np.ndarray:
-        out = np.empty_like(x)
-        pr = self._p
-        pr.oracle("prox")(pr.A, pr.b, pr.p, np.ascontiguousarray(x, dtype=float), float(step),
-                          out)
-        return out
-
-    def sgrad(self, x: np.ndarray, t: int, s: int) -> np.ndarray:
-        out = np.empty_like(x)
-        pr = self._p
-        pr.oracle("sgrad")(pr.A, pr.b, pr.p, np.ascontiguousarray(x, dtype=float), int(t),
-                           int(s), out)
-        return out
+    iterates.__name__ = getattr(step, "__name__", "step")
+    iterates.__module__ = getattr(step, "__module__", __name__)
+    return iterates

@@ -8,17 +8,20 @@ executor (:mod:`convlab.executor`, :func:`convlab.designs.decide_pair`) -> an
 
 from __future__ import annotations
 
-import sys
+import fnmatch
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from .claims import Claim, collect_files, load_file
 from .designs import decide_pair
 from .errors import InputError
 from .outcomes import Outcome
 from .problems.registry import InstanceSpec, load_instances
+
+if TYPE_CHECKING:
+    from .limits import Budget
 
 
 def verify_claim(claim: Claim, instance: InstanceSpec) -> Outcome:
@@ -27,12 +30,68 @@ def verify_claim(claim: Claim, instance: InstanceSpec) -> Outcome:
 
 
 @dataclass(frozen=True)
+class Overrides:
+    """A quick look: fewer seeds or iterations than the claims ask for.
+
+    ``seeds`` replaces the seeds (and the most seeds of an escalation) of every claim that is a
+    statistic over seeds; ``iterations`` replaces the iterations of every anytime, scaling and
+    stability claim and keeps the horizons up to it (at least the smallest) of horizon claims.
+    An overridden claim is another claim: its results are stored under other keys, never mixed
+    with full runs, and every report marks them.
+    """
+
+    seeds: int | None = None
+    iterations: int | None = None
+
+    def __bool__(self) -> bool:
+        return self.seeds is not None or self.iterations is not None
+
+    def as_dict(self) -> dict[str, int]:
+        """The overrides that are set, by name."""
+        return {k: v for k, v in (("seeds", self.seeds), ("iterations", self.iterations))
+                if v is not None}
+
+    def apply(self, claim: Claim) -> Claim:
+        """``claim`` with these overrides (unchanged when none applies to it)."""
+        changes: dict = {}
+        if self.seeds is not None and claim.max_seeds > 1:
+            changes.update(seeds=self.seeds, max_seeds=self.seeds)
+        if self.iterations is not None:
+            if claim.design == "horizon" and claim.horizons:
+                kept = tuple(h for h in claim.horizons if h <= self.iterations)
+                changes["horizons"] = kept or claim.horizons[:1]
+            elif claim.design != "horizon":
+                changes["iterations"] = self.iterations
+        return replace(claim, **changes) if changes else claim
+
+
+@dataclass(frozen=True)
+class VerifyEvent:
+    """What a verify run reports to its ``progress`` callback.
+
+    One ``"start"`` event when every pair is planned (``outcome`` None), then one ``"pair"``
+    event per decided pair. ``cost`` is the pair's expected cost in iterations times seeds (0 for
+    a result read from the store); ``cost_total`` the expected cost of all pairs to compute.
+    """
+
+    kind: str
+    done: int
+    total: int
+    cost: float = 0.0
+    cost_total: float = 0.0
+    reused: int = 0
+    outcome: Outcome | None = None
+
+
+@dataclass(frozen=True)
 class Report:
-    """All outcomes of a verify run and the input errors met on the way."""
+    """All outcomes of a verify run and the input errors met on the way (``overrides``: the
+    quick-look overrides the run used, empty for a full run)."""
 
     outcomes: list[Outcome]
     input_errors: list[InputError]
     seconds: float
+    overrides: dict[str, int] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -62,10 +121,26 @@ def load_claims(paths: Iterable[str | Path], problems: str | Path | None = None
     return claims, errors
 
 
+def select_claims(claims: Sequence[Claim], patterns: Sequence[str]) -> list[Claim]:
+    """The claims whose id matches one of ``patterns`` (shell globs: ``gd-*``, ``*tight*``);
+    an InputError names a pattern that matches no claim."""
+    chosen = [c for c in claims if any(fnmatch.fnmatchcase(c.id, p) for p in patterns)]
+    for pattern in patterns:
+        if not any(fnmatch.fnmatchcase(c.id, pattern) for c in claims):
+            from .names import closest
+
+            raise InputError(f"no claim matches '{pattern}'"
+                             f"{closest(pattern, [c.id for c in claims])}", field="--claim")
+    return chosen
+
+
 def verify_paths(paths: Iterable[str | Path], *, problems: str | Path | None = None,
-                 progress: Callable[[int, int, Outcome], None] | None = None, jobs: int = 1,
+                 progress: Callable[[VerifyEvent], None] | None = None, jobs: int = 1,
                  store: str | Path | None = None, force: bool = False,
-                 executor: str = "local", scheduler: str | None = None) -> Report:
+                 executor: str = "local", scheduler: str | None = None,
+                 claims: Sequence[str] | None = None,
+                 overrides: Overrides | None = None, isolate: bool = False,
+                 budget: "Budget | None" = None) -> Report:
     """Load every claim under ``paths`` and decide each on each of its instances.
 
     Parameters
@@ -75,8 +150,8 @@ def verify_paths(paths: Iterable[str | Path], *, problems: str | Path | None = N
     problems
         Folder of named instances; by default the ``problems/`` folder nearest each claim file.
     progress
-        Called after each (claim, instance) result with the number done, the total and the
-        outcome.
+        Called with a :class:`VerifyEvent` once all pairs are planned and after each
+        (claim, instance) result (:class:`convlab.progress.Progress` draws them).
     jobs
         Worker processes (1: decide in this process).
     store
@@ -89,12 +164,30 @@ def verify_paths(paths: Iterable[str | Path], *, problems: str | Path | None = N
         a dask.distributed scheduler at ``scheduler`` (an address such as ``tcp://host:8786``;
         None starts a local cluster of ``jobs`` workers). Needs the ``convlab[dask]`` extra, and
         convlab installed on the workers.
+    claims
+        Only the claims whose id matches one of these globs (InputError when one matches none).
+    overrides
+        Fewer seeds or iterations for a quick look (:class:`Overrides`): marked in the report
+        and stored apart from full results.
+    isolate
+        Decide the pairs in worker processes even with one job (the command line does this, so
+        that Ctrl-C stops a running kernel at once and a worker that runs out of memory costs
+        only its pair).
+    budget
+        Memory and work one pair may use (:class:`convlab.limits.Budget`); a pair whose plan is
+        estimated over it is refused before anything is built (an input error naming the field).
+        None: no check.
     """
+    from .designs import estimated_cost
     from .executor import run_pairs
 
     start = time.perf_counter()
-    claims, errors = load_claims(paths, problems)
-    work = [(c, spec) for c in claims for spec in c.instances]
+    loaded, errors = load_claims(paths, problems)
+    if claims:
+        loaded = select_claims(loaded, claims)
+    if overrides:
+        loaded = [overrides.apply(c) for c in loaded]
+    work = [(c, spec) for c in loaded for spec in c.instances]
     outcomes: list[Outcome | None] = [None] * len(work)
     results = keys = None
     if store is not None:
@@ -103,6 +196,7 @@ def verify_paths(paths: Iterable[str | Path], *, problems: str | Path | None = N
         results = ResultStore(store)
         keys = [_key(result_key, c, spec) for c, spec in work]
     done = 0
+    costs = [0.0] * len(work)
 
     def finish(i: int, outcome: Outcome) -> None:
         nonlocal done
@@ -111,23 +205,49 @@ def verify_paths(paths: Iterable[str | Path], *, problems: str | Path | None = N
         if results is not None and keys[i] is not None and not outcome.from_store:
             results.put(keys[i], outcome)
         if progress is not None:
-            progress(done, len(work), outcome)
+            progress(VerifyEvent("pair", done, len(work), 0.0 if outcome.from_store
+                                 else costs[i], outcome=outcome))
 
-    pending = []
+    pending, reused = [], []
     for i, (claim, spec) in enumerate(work):
         stored = None
         if results is not None and keys[i] is not None and not force:
             stored = results.get(keys[i], claim, spec)
         if stored is not None:
-            finish(i, stored)
+            reused.append((i, stored))
         else:
             pending.append(i)
+    if budget is not None:
+        from .limits import check_budget, refused
+
+        over = {i: e for i in pending if (e := check_budget(*work[i], budget)) is not None}
+        pending = [i for i in pending if i not in over]
+        refusals = [(i, refused(*work[i], e)) for i, e in over.items()]
+    else:
+        refusals = []
+    for i in pending:
+        costs[i] = _cost(estimated_cost, *work[i])
+    if progress is not None:
+        progress(VerifyEvent("start", 0, len(work), cost_total=sum(costs), reused=len(reused)))
+    for i, stored in reused:
+        finish(i, stored)
+    for i, outcome in refusals:
+        finish(i, outcome)
     try:
-        run_pairs(work, pending, finish, jobs=jobs, executor=executor, scheduler=scheduler)
+        run_pairs(work, pending, finish, jobs=jobs, executor=executor, scheduler=scheduler,
+                  isolate=isolate)
     finally:
         if results is not None:
             results.close()
-    return Report([o for o in outcomes if o is not None], errors, time.perf_counter() - start)
+    return Report([o for o in outcomes if o is not None], errors, time.perf_counter() - start,
+                  overrides=overrides.as_dict() if overrides else {})
+
+
+def _cost(estimated_cost, claim: Claim, spec: InstanceSpec) -> float:
+    try:
+        return float(estimated_cost(claim, spec))
+    except Exception:  # a claim that cannot be planned fails in its task, with its message
+        return 0.0
 
 
 def _key(result_key, claim: Claim, spec: InstanceSpec) -> str | None:
@@ -135,12 +255,3 @@ def _key(result_key, claim: Claim, spec: InstanceSpec) -> str | None:
         return result_key(claim, spec)
     except InputError:
         return None  # an unknown family or algorithm: its pair reports it
-
-
-def stderr_progress(done: int, total: int, outcome: Outcome) -> None:
-    """A progress line on a terminal (nothing when stderr is not one)."""
-    if sys.stderr.isatty():
-        mark = "" if outcome.matched else " (!)"
-        sys.stderr.write(f"\r[{done}/{total}] {outcome.claim.id} on {outcome.instance}: "
-                         f"{outcome.verdict}{mark}\033[K")
-        sys.stderr.flush()

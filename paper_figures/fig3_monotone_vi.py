@@ -1,13 +1,19 @@
-"""Figure 3: methods for monotone VIs on bilinear games, with the bounds of the monotone-VI claims in rates/."""
+"""Figure 3: methods for monotone VIs on bilinear games, with the bounds of the monotone-VI claims
+in rates/.
+
+Six panels of at most six series: on one bilinear game (a) the last iterates under the EAG-C
+bound, (b) the ergodic averages against a reference order 1, (c) simultaneous GDA, which
+diverges, on its own axis; on the horizon-indexed worst cases F_T (d) the last iterates under
+EG's exact curve and EAG-C's bound, (e) the averages; (f) Halpern's fixed-point residual on the
+rotation by pi/2 (another quantity, so another panel). Fitted orders with 95 % intervals."""
 
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from convlab import run
 from convlab.problems.registry import build
-from convlab.figures.style import color, figure, fitted_slope, legend_below, marker, save
+from convlab.figures.style import color, figure, marker, reference_slope, save, slope_label
 
 
 def per_step_factor(k: np.ndarray, v: np.ndarray) -> float:
@@ -76,50 +82,86 @@ def worst_cases(quick: bool) -> dict:
     return {"curves": curves, "T": t, "bounds": bounds}
 
 
-def _plot(ax, curves, fit_from, rate_in_legend):
-    for label, (key, iterate, k, v) in curves.items():
-        filled = iterate == "last"
-        if rate_in_legend and label in rate_in_legend:
-            tail = k >= k[-1] / 3 if "GDA" not in label else k >= 2
+LAST = ("EG last", "past EG last", "AOG", "EAG-C")
+AVERAGES = ("EG avg.", "past EG avg.")
+
+
+def _series(ax, curves, labels, fit_from, linear=()):
+    """The curves named in ``labels``: a fitted order with its interval (or a per-step factor
+    for a linearly converging one) in the legend."""
+    for label in labels:
+        key, iterate, k, v = curves[label]
+        if label in linear:
+            tail = k >= k[-1] / 3
             extra = f"$\\times${per_step_factor(k[tail], v[tail]):.3g}/step"
         else:
             fit = k >= fit_from
-            extra = f"order {-fitted_slope(k[fit], v[fit]):.2f}"
-        ax.loglog(k, v, marker=marker(key) if len(k) < 45 else None, color=color(key), lw=0.9,
-                  ls="-" if filled else "--", markersize=2.5,
-                  mfc=color(key) if filled else "none", label=f"{label} ({extra})")
+            extra = slope_label(k[fit], v[fit], "order", sign=-1.0)
+        filled = iterate == "last"
+        ax.loglog(k, v, marker=marker(key) if len(k) < 45 else None, color=color(key), lw=1.0,
+                  ls="-" if filled else "--", markersize=3, mfc=color(key) if filled else "none",
+                  label=f"{label} ({extra})", zorder=2)
 
 
-#: Two legends of two columns side by side: tighter columns than the default.
-COMPACT = {"legend.columnspacing": 0.8, "legend.handlelength": 1.4, "legend.handletextpad": 0.4}
+def _limits(ax, curves, labels, extra=()):
+    values = np.concatenate([curves[label][3] for label in labels] + [np.asarray(e) for e in extra])
+    values = values[np.isfinite(values) & (values > 0)]
+    ax.set_ylim(values.min() / 3, values.max() * 3)
 
 
 def make(out: Path, quick: bool) -> list[Path]:
     a, b = fixed_game(quick), worst_cases(quick)
-    with figure(1, 2, width=7.0, height=3.5) as (fig, (ax1, ax2)):
-        linear = {r"GDA $\eta = 0.5$", "EG last", "past EG last"}
-        _plot(ax1, a["curves"], 30 if quick else 300, linear)
-        ax1.loglog(a["k"], a["bound"], "k-.", lw=0.8,
-                   label=r"EAG-C bound $\sqrt{260}\,LR/(k+1)$")
-        low = min(v.min() for *_, v in a["curves"].values())
-        ax1.set_ylim(max(1e-12, 0.3 * low), 1e4)
-        ax1.set_xlabel("iteration $k$")
-        ax1.set_ylabel(r"$\|F(z_k)\|/(LR)$")
-        ax1.set_title(r"(a) one bilinear game $x^\top\! A y$, $\sigma(A) \subset [0.5, 2]$")
-        with plt.rc_context(COMPACT):
-            legend_below(fig, ax1, ncol=2)
-        _plot(ax2, b["curves"], 30 if quick else 100, set())
+    fit_a, fit_b = (30, 30) if quick else (300, 100)
+    with figure(2, 3, width=7.2, height=6.4) as (fig, axes):
+        (a1, a2, a3), (b1, b2, b3) = axes
+        # (a) one bilinear game: last iterates, under the EAG-C bound
+        _series(a1, a["curves"], LAST, fit_a, linear={"EG last", "past EG last"})
+        a1.loglog(a["k"], a["bound"], "k-.", lw=1.0, zorder=5,
+                  label=r"EAG-C bound $\sqrt{260}\,LR/(k+1)$")
+        _limits(a1, a["curves"], LAST, [a["bound"]])
+        a1.set_title("(a) one game: last iterates", loc="left")
+        # (b) the ergodic averages, order 1
+        _series(a2, a["curves"], AVERAGES, fit_a)
+        k = a["k"]
+        v0 = a["curves"]["EG avg."][3]
+        reference_slope(a2, k, 3 * v0[0], -1.0, r"reference order 1: $1/k$")
+        a2.set_title("(b) one game: averages", loc="left")
+        # (c) simultaneous GDA leaves: its own axis
+        key, _, kg, vg = a["curves"][r"GDA $\eta = 0.5$"]
+        tail = kg >= 2
+        a3.semilogy(kg, vg, marker=marker(key), color=color(key), ms=2.5, lw=1.0,
+                    label=rf"GDA $\eta = 0.5$ ($\times${per_step_factor(kg[tail], vg[tail]):.3g}"
+                          "/step)")
+        a3.set_title("(c) one game: simultaneous GDA", loc="left")
+        for ax in (a1, a2, a3):
+            ax.set_xlabel("iteration $k$")
+            ax.set_ylabel(r"$\|F(z_k)\|/(LR)$")
+        # (d) horizon family: last iterates under EG's exact curve and EAG-C's bound
         t = b["T"]
-        ax2.loglog(t, b["bounds"]["eg"], "k--", lw=0.8,
-                   label=r"EG exact $\frac{2}{\sqrt{T}}(1-\frac{1}{T}+\frac{1}{T^2})^{T/2}$"
-                         " (tight)")
-        ax2.loglog(t, b["bounds"]["eag"], "k-.", lw=0.8, label=r"EAG-C bound $\sqrt{260}/(T+1)$")
-        ax2.loglog(t, b["bounds"]["halpern"], "k:", lw=0.9,
-                   label=r"Halpern bound $2/(T+1)$ (tight)")
-        ax2.set_xlabel("horizon $T$ (instance $F_T = (2L/\\sqrt{T})\\,J$, read at $k = T$)")
-        ax2.set_ylabel(r"$\|F(z_T)\|/(LR)$  (Halpern: $\|x_T - Tx_T\|/R$)")
-        ax2.set_title("(b) worst cases over the horizon-indexed family")
-        with plt.rc_context(COMPACT):
-            legend_below(fig, ax2, ncol=2)
-        fig.subplots_adjust(wspace=0.35)
+        _series(b1, b["curves"], LAST, fit_b)
+        b1.loglog(t, b["bounds"]["eg"], "k--", lw=1.0, zorder=5,
+                  label=r"EG exact $\frac{2}{\sqrt{T}}(1-\frac{1}{T}+\frac{1}{T^2})^{T/2}$")
+        b1.loglog(t, b["bounds"]["eag"], "k-.", lw=1.0, zorder=5,
+                  label=r"EAG-C bound $\sqrt{260}/(T+1)$")
+        b1.set_title("(d) worst cases $F_T$: last iterates", loc="left")
+        # (e) horizon family: averages
+        _series(b2, b["curves"], AVERAGES, fit_b)
+        reference_slope(b2, t, 3 * b["curves"]["EG avg."][3][0], -1.0,
+                        r"reference order 1: $1/T$")
+        b2.set_title("(e) worst cases $F_T$: averages", loc="left")
+        for ax in (b1, b2):
+            ax.set_xlabel("horizon $T$ (read at $k = T$)")
+            ax.set_ylabel(r"$\|F(z_T)\|/(LR)$")
+        # (f) Halpern on the rotation by pi/2: the fixed-point residual, its own quantity
+        label = "Halpern, rot. $\\pi/2$"
+        _series(b3, b["curves"], (label,), fit_b)
+        b3.loglog(t, b["bounds"]["halpern"], "k:", lw=1.1, zorder=5,
+                  label=r"bound $2/(T+1)$ (tight)")
+        b3.set_xlabel("iteration $T$")
+        b3.set_ylabel(r"$\|x_T - \mathcal{T}x_T\|/R$")
+        b3.set_title(r"(f) Halpern, rotation by $\pi/2$", loc="left")
+        for ax in axes.ravel():
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=1, frameon=False,
+                      fontsize=6.5)
+        fig.subplots_adjust(wspace=0.45, hspace=1.25)
         return save(fig, out, "fig3-monotone-vi")

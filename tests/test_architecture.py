@@ -26,7 +26,7 @@ LAYERS = (
     ("convlab.executor", "convlab.store", "convlab.limits"),
     ("convlab.verify",),
     ("convlab.report", "convlab.plots", "convlab.figures", "convlab.testing",
-     "convlab.strategies", "convlab.falsify", "convlab.pep",
+     "convlab.strategies", "convlab.falsify", "convlab.falsify_catalog", "convlab.pep",
      "convlab.pytest_plugin", "convlab.kernels", "convlab.plotting", "convlab.html",
      "convlab.progress", "convlab.export"),
     ("convlab.cli", "convlab.__main__"),

@@ -238,3 +238,182 @@ def test_class_search_reaches_pepit_worst_cases(tmp_path, algorithm, params):
         assert falsify(claim, seed=0).ratio >= 0.99, (algorithm, N)
         below = replace(claim, bound=f"{0.99 * tau!r}*L*R**2")
         assert falsify(below, seed=0).falsified, (algorithm, N)
+
+
+# -- a catalog: every claim with a search table (convlab falsify PATH...) --------------------------
+
+CATALOG = """
+[[claim]]
+id = "gd-exact"
+source = "Drori & Teboulle (2014), Thm 3.1"
+algorithm = "gd"
+params = {{ step = "1/L" }}
+instances = [{{ name = "q", family = "quadratic", d = 1, L = 1.0, R = 1.0 }}]
+measure = "f_gap"
+bound = "L*R**2/(4*N + 2)"
+kind = "upper"
+design = "horizon"
+horizons = [1, 2]
+expected = "consistent"
+search = {{ class = "smooth-convex", pieces = 3, d = 1 }}
+
+[[claim]]
+id = "gd-below"
+source = "0.99 times the exact worst case, stated as a theorem"
+algorithm = "gd"
+params = {{ step = "1/L" }}
+instances = [{{ name = "q", family = "quadratic", d = 1, L = 1.0, R = 1.0 }}]
+measure = "f_gap"
+bound = "0.99*L*R**2/(4*N + 2)"
+kind = "upper"
+design = "horizon"
+horizons = [1, 2]
+expected = "{below}"
+search = {{ class = "smooth-convex", pieces = 3, d = 1 }}
+
+[[claim]]
+id = "gd-box"
+source = "Garrigos & Gower (2023), GD on smooth convex functions"
+algorithm = "gd"
+instances = [{{ name = "q", family = "quadratic", d = 5, L = 1.0, mu = 0.0, seed = 0 }}]
+measure = "f_gap"
+bound = "L*R**2/(2*k)"
+kind = "upper"
+design = "anytime"
+iterations = 50
+window = [1, 50]
+expected = "consistent"
+search = {{ d = [1, 10], seed = [0, 100] }}
+
+[[claim]]
+id = "sgd-floor"
+source = "a stochastic claim: not searched"
+algorithm = "sgd"
+params = {{ step = "0.1" }}
+instances = [{{ name = "q", family = "quadratic", d = 2, L = 1.0, mu = 0.5, noise = 0.1 }}]
+measure = "dist_sq"
+bound = "R**2"
+kind = "upper"
+design = "anytime"
+iterations = 20
+seeds = 2
+expected = "consistent"
+
+[[claim]]
+id = "gd-order"
+source = "an O(.) claim: not a candidate"
+algorithm = "gd"
+instances = [{{ name = "q", family = "quadratic", d = 2, L = 1.0, mu = 0.0 }}]
+measure = "f_gap"
+bound = "O(1/k)"
+kind = "upper"
+design = "anytime"
+expected = "consistent"
+"""
+
+
+def _catalog(tmp_path, below="violated"):
+    folder = tmp_path / "rates"
+    folder.mkdir(exist_ok=True)
+    path = folder / "catalog.toml"
+    path.write_text(textwrap.dedent(CATALOG.format(below=below)))
+    return folder
+
+
+def test_catalog_search_reports_every_candidate(tmp_path):
+    from convlab.falsify_catalog import falsify_catalog
+
+    catalog = falsify_catalog([_catalog(tmp_path)], instances=5, time_limit=5.0)
+    by_id = {s.claim.id: s for s in catalog.searches}
+    assert set(by_id) == {"gd-exact", "gd-below", "gd-box", "sgd-floor"}  # gd-order: no candidate
+    assert catalog.others == 1 and not catalog.input_errors
+    exact, below, box = by_id["gd-exact"], by_id["gd-below"], by_id["gd-box"]
+    assert exact.status == "held" and 0.99 <= exact.result.ratio <= 1 + 1e-9, exact.reason
+    assert exact.where in ("N=1", "N=2")
+    # a bound below the exact worst case, expected violated: a control falsified as expected
+    assert below.status == "falsified-control" and below.result.ratio > 1
+    assert "above the bound" in below.result.confirmation
+    assert box.status == "held" and box.result.search == "box" and box.result.ratio < 1
+    assert box.where.startswith("k=") and "seed=" in box.member
+    assert by_id["sgd-floor"].status == "not-searched"
+    assert "stochastic" in by_id["sgd-floor"].reason
+    assert catalog.exit_code == 0  # nothing differs from its expectation
+
+
+def test_cli_catalog_lines_exit_codes_and_markdown(tmp_path, capsys):
+    from convlab.report import write_markdown
+    from convlab.verify import Report
+
+    folder = _catalog(tmp_path, below="consistent")  # gd-below now claims to hold: a finding
+    md = tmp_path / "catalog.md"
+    md.write_text("# Catalog summary\n\nverify's table\n")
+    args = ["falsify", str(folder), "--instances", "5", "--time-limit", "5", "--markdown", str(md)]
+    assert main(args) == 1
+    out = capsys.readouterr().out.splitlines()
+    heads = {line[18:].split(":")[0]: line[:17].strip() for line in out[:-2]
+             if not line.startswith(" ")}  # one line per claim: the status, then the claim
+    assert heads == {"gd-exact": "held", "gd-below": "falsified", "gd-box": "held",
+                     "sgd-floor": "not searched"}
+    assert out[-2].startswith("falsify: 3 claims searched") and "1 falsified" in out[-2]
+    text = md.read_text()
+    assert text.startswith("# Catalog summary\n\nverify's table\n")  # the rest is kept
+    assert text.count("<!-- convlab falsify: begin -->") == 1
+    assert "| `gd-below` | class smooth-convex (pieces=3, d=1) |" in text
+    assert "**falsified**" in text and "`sgd-floor`" in text
+    # a second run replaces the section; verify's summary, rewritten, keeps it
+    assert main(args + ["--claim", "gd-exact"]) == 0
+    capsys.readouterr()
+    text = md.read_text()
+    assert text.count("<!-- convlab falsify: begin -->") == 1 and "`gd-below`" not in text
+    write_markdown(Report(outcomes=[], input_errors=[], seconds=0.0), md)
+    kept = md.read_text()
+    assert "verify's table" not in kept and kept.count("<!-- convlab falsify: end -->") == 1
+    assert "| `gd-exact` |" in kept
+
+
+def test_cli_catalog_bad_input(tmp_path, capsys):
+    folder = _catalog(tmp_path)
+    text = (folder / "catalog.toml").read_text().replace("d = [1, 10], seed", "width = [1, 10], seed")
+    (folder / "catalog.toml").write_text(text)
+    assert main(["falsify", str(folder), "--instances", "2", "--time-limit", "2"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1 and "gd-box" in captured.err and "width" in captured.err
+    assert "error             gd-box" in captured.out  # the other claims still run
+    assert main(["falsify", str(folder), "--pep"]) == 2
+    assert "--pep takes one claim" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_catalog_falsification(root):
+    """Issue 20: every explicit upper or tight claim of the catalog (anytime or horizon) is
+    searched over its class, or is stochastic and says so; a claim the search falsifies has
+    the finding recorded in its notes; the negative controls are all falsified."""
+    from convlab.algorithms.registry import get_algorithm
+    from convlab.falsify_catalog import falsify_catalog, is_candidate, to_markdown
+    from convlab.verify import load_claims
+
+    claims, errors = load_claims([root / "rates"])
+    assert not errors
+    catalog = falsify_catalog([root / "rates"])
+    assert not catalog.input_errors, [str(e) for e in catalog.input_errors]
+    ids = [s.claim.id for s in catalog.searches]
+    assert sorted(ids) == sorted(c.id for c in claims if is_candidate(c))
+    for s in catalog.searches:
+        claim, r = s.claim, s.result
+        assert s.status != "error", (claim.id, s.reason)
+        if s.status == "not-searched":
+            assert get_algorithm(claim.algorithm).stochastic, claim.id  # the rest have a table
+            continue
+        assert r is not None and r.ratio > 0 and r.evaluations > 0, claim.id
+        assert s.status != "missed-control", claim.id
+        if s.status == "held":
+            assert r.ratio <= 1 + claim.rtol, claim.id
+        if s.status in ("falsified", "falsified-control"):
+            assert r.ratio > 1 + claim.rtol, claim.id
+            if r.search == "class":
+                assert "above the bound" in r.confirmation, claim.id
+        if s.status == "falsified":  # a finding: recorded where the claim is
+            assert "falsif" in claim.notes.lower(), f"{claim.id}: record the finding in notes"
+    text = to_markdown(catalog)
+    searched = [s for s in catalog.searches if s.status != "not-searched"]
+    assert sum(line.startswith("| `") for line in text.splitlines()) == len(searched)

@@ -130,3 +130,8 @@ def test_the_catalog_report_filters(chromium):
     shown = [r for r in _rows(filtered.stdout) if not _hidden(r)]
     assert shown and all('data-verdict="violated"' in r for r in shown)
     assert f"{len(shown)} of {len(rows)} pairs shown" in filtered.stdout
+    if 'data-facet="fragile"' in full.stdout:  # outcomes say whether they are fragile
+        fragile = _run(chromium, "--dump-dom", url + "#fragile=1", timeout=300)
+        shown = [r for r in _rows(fragile.stdout) if not _hidden(r)]
+        assert shown and all('data-fragile="1"' in r for r in shown)
+        assert len(shown) == sum('data-fragile="1"' in r for r in rows)

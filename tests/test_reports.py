@@ -151,7 +151,7 @@ def test_progress_off_a_terminal_writes_a_line_every_interval():
     bar.advance("b on x: tight", 30.0)   # 11 s in: a line, 40 % of the work in 11 s
     lines = stream.getvalue().splitlines()
     assert len(lines) == 1 and "\r" not in stream.getvalue()
-    assert "[2/4]" in lines[0] and "40% of work" in lines[0]
+    assert "[2/4]" in lines[0] and " 40%" in lines[0]  # 11 s of 11 + 16.5
     assert "elapsed 00:11" in lines[0] and "ETA 00:16" in lines[0]  # 60 left at 40 per 11 s
     clock.now += 1
     bar.advance("c on x: tight", 10.0)   # 1 s after the last line: none
@@ -380,6 +380,29 @@ def test_one_figure_of_each_design(designs_report, tmp_path, claim_id):
                 "t-scaling": "fitted exponent",
                 "t-stability": "claimed threshold 2"}[claim_id]
     assert expected in legend, legend
+
+
+def test_claim_text_is_printed_literally_and_tick_labels_stay_math(designs_report):
+    """A '$' in a name from a claim file is printed as written (never mathtext, which can
+    fail), while the log axes keep their mathtext tick labels (10^4, not the raw source)."""
+    from dataclasses import replace
+
+    import matplotlib.pyplot as plt
+
+    outcome = _by_id(designs_report, "t-scaling")
+    odd = replace(outcome, instance="two-mode $x_0$ $broken")
+    fig = draw_outcome(odd)
+    try:
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        title = fig.axes[0].get_title(loc="left")
+        assert "$x_0$ $broken" in title.replace("\\$", "$")
+        for ax in fig.axes:
+            for t in ax.get_yticklabels() + ax.get_yticklabels(minor=True):
+                if t.get_text():
+                    assert t.get_window_extent(renderer).width < 150, t.get_text()
+    finally:
+        plt.close(fig)
 
 
 def _legend_texts(outcome):

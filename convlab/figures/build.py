@@ -68,7 +68,8 @@ def _maker(spec: FigureSpec) -> Callable:
 def build_figures(folder: str | Path, out: str | Path, names: list[str] | None = None, *,
                   quick: bool = False,
                   progress: Callable[[str], None] | None = None) -> dict[str, list[Path]]:
-    """Build the figures of the manifest in ``folder`` (all, or those named) into ``out``."""
+    """Build the figures of the manifest in ``folder`` (all, or those named) into ``out``;
+    ``progress`` receives a line as each figure starts and as it ends."""
     specs = load_manifest(folder)
     known = {s.name for s in specs}
     for name in names or []:
@@ -79,11 +80,15 @@ def build_figures(folder: str | Path, out: str | Path, names: list[str] | None =
                              f"{', '.join(sorted(known))}")
     chosen = [s for s in specs if not names or s.name in names]
     written = {}
+    begin = time.perf_counter()
     for i, spec in enumerate(chosen):
         start = time.perf_counter()
+        if progress is not None:
+            progress(f"[{i + 1}/{len(chosen)}] {spec.name}: started "
+                     f"(elapsed {start - begin:.0f} s)")
         files = _maker(spec)(Path(out), quick)
         written[spec.name] = files
         if progress is not None:
-            progress(f"[{i + 1}/{len(chosen)}] {spec.name}: {len(files)} files "
-                     f"({time.perf_counter() - start:.1f} s)")
+            progress(f"[{i + 1}/{len(chosen)}] {spec.name}: done, {len(files)} files in "
+                     f"{time.perf_counter() - start:.1f} s")
     return written

@@ -91,3 +91,42 @@ def fitted_slope(x: np.ndarray, y: np.ndarray) -> float:
     """Least-squares slope of log y on log x (for legends: 'fitted order')."""
     good = (x > 0) & (y > 0) & np.isfinite(y)
     return float(np.polyfit(np.log(x[good]), np.log(y[good]), 1)[0])
+
+
+def slope_interval(x: np.ndarray, y: np.ndarray, level: float = 0.95
+                   ) -> tuple[float, float, float]:
+    """Least-squares slope of log y on log x with its ``level`` confidence interval (t
+    distribution; the interval is the slope itself when the points lie on a line)."""
+    from scipy.stats import t as student
+
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    good = (x > 0) & (y > 0) & np.isfinite(y)
+    u, v = np.log(x[good]), np.log(y[good])
+    slope, intercept = np.polyfit(u, v, 1)
+    n = u.size
+    if n <= 2:
+        return float(slope), float(slope), float(slope)
+    resid = v - (slope * u + intercept)
+    se = np.sqrt(np.sum(resid**2) / (n - 2) / np.sum((u - u.mean()) ** 2))
+    half = float(student.ppf(0.5 + level / 2, n - 2) * se)
+    return float(slope), float(slope - half), float(slope + half)
+
+
+def slope_label(x: np.ndarray, y: np.ndarray, name: str = "slope", sign: float = 1.0) -> str:
+    """``"slope 0.98 [0.95, 1.01]"``: a fitted log-log slope (times ``sign``) with its 95 %
+    interval, for legends."""
+    s, lo, hi = (sign * v for v in slope_interval(x, y))
+    lo, hi = min(lo, hi), max(lo, hi)
+
+    def text(v: float) -> str:
+        return f"{0.0 if abs(v) < 0.005 else v:.2f}"  # never a negative zero
+
+    return f"{name} {text(s)} [{text(lo)}, {text(hi)}]"
+
+
+def reference_slope(ax, x: np.ndarray, y0: float, slope: float, label: str, *,
+                    ls: str = ":", color: str = "0.45") -> None:
+    """A grey reference line y = y0 (x/x[0])^slope over ``x`` (log-log), for an order that is
+    the point of a figure."""
+    x = np.asarray(x, float)
+    ax.plot(x, y0 * (x / x[0]) ** slope, ls=ls, color=color, lw=0.9, label=label, zorder=1)

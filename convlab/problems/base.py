@@ -241,8 +241,13 @@ class Problem:
         Every numeric family parameter under its own name, the certified constants, and ``L,
         mu, d``, ``R`` (with x*), ``fstar`` and ``Delta`` = f(x0) − f* (when finite), ``kappa``
         = L/mu (when mu > 0). Constants that are not finite are left out, so a bound that needs
-        them is refused as using an unknown name.
+        them is refused as using an unknown name. Computed once per instance (a new dict on
+        each access).
         """
+        return dict(self._constants)
+
+    @cached_property
+    def _constants(self) -> dict[str, float]:
         out: dict[str, float] = {
             k: float(v) for k, v in self.params.items()
             if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)

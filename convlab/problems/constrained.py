@@ -72,8 +72,12 @@ def fw_gap_measure(pr: Problem, X: np.ndarray) -> np.ndarray:
 
 def primal_over_fw_gap(pr: Problem, X: np.ndarray) -> np.ndarray:
     """(f(x) − f*)/g(x) with g the Frank–Wolfe gap: at most 1 at every point by convexity
-    (f* >= f(x) + min_s <∇f(x), s − x> = f(x) − g(x))."""
-    return pr.measure("f_gap", X) / fw_gap_measure(pr, X)
+    (f* >= f(x) + min_s <∇f(x), s − x> = f(x) − g(x)). At a point where both vanish (Frank-Wolfe
+    can land on a vertex solution exactly) the inequality holds as 0 <= 0: the ratio is 0, not
+    0/0."""
+    gap, fw = pr.measure("f_gap", X), fw_gap_measure(pr, X)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where((gap == 0) & (fw == 0), 0.0, gap / fw)
 
 
 _FW_MEASURES = {

@@ -31,7 +31,7 @@ import math
 import numpy as np
 
 from ..runtime.jit import lazy_jit
-from ..runtime.random import normal
+from ..runtime.random import add_normals
 from .base import UNDERFLOW, Problem
 from .family import FINITE, NONNEGATIVE, POSITIVE, SEED, Family, count
 from .quadratics import solve_error
@@ -104,8 +104,7 @@ def linear_operator_sgrad(A, b, p, x, t, s, out):
         nrm += out[i] * out[i]
     c = p[1] * np.sqrt(nrm) if p[2] == 1.0 else p[1]
     scale = c / np.sqrt(d)
-    for i in range(d):
-        out[i] += scale * normal(s, i)
+    add_normals(s, 0, scale, out)
 
 
 # -- P45 zero-sum matrix games ----------------------------------------------------------------

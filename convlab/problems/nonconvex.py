@@ -21,7 +21,7 @@ import math
 import numpy as np
 
 from ..runtime.jit import lazy_jit
-from ..runtime.random import normal
+from ..runtime.random import add_normals
 from .base import UNDERFLOW, Problem
 from .family import FINITE, NONNEGATIVE, POSITIVE, SEED, Family, Interval, count
 
@@ -42,8 +42,9 @@ def pl_sin_sgrad(A, b, p, x, t, s, out):
     """∇f(x) + p[0] ξ, ξ ~ N(0, I) from sample s (counter i for coordinate i)."""
     sigma = p[0]
     for i in range(x.shape[0]):
-        g = 2.0 * x[i] + 3.0 * np.sin(2.0 * x[i])
-        out[i] = g + sigma * normal(s, i) if sigma != 0.0 else g
+        out[i] = 2.0 * x[i] + 3.0 * np.sin(2.0 * x[i])
+    if sigma != 0.0:
+        add_normals(s, 0, sigma, out)
 
 
 @lazy_jit("value")
@@ -145,8 +146,7 @@ def cauchy_sgrad(A, b, p, x, t, s, out):
             out[j] += w * A[i, j]
     sigma = p[0]
     if sigma != 0.0:
-        for j in range(d):
-            out[j] += sigma * normal(s, j)
+        add_normals(s, 0, sigma, out)
 
 
 @lazy_jit("value")

@@ -53,7 +53,7 @@ import math
 import numpy as np
 
 from ..runtime.jit import lazy_jit, njit_helper
-from ..runtime.random import normal, randint
+from ..runtime.random import add_normals, randint
 from .base import UNDERFLOW, Problem
 from .family import SEED, Family, Interval, count
 from .quadratics import error_floors
@@ -154,7 +154,8 @@ def absquad_sgrad(A, b, p, x, t, s, out):
             g = -2.0 * x[i]
         else:
             g = 0.0
-        out[i] = g + sig * normal(s, i)
+        out[i] = g
+    add_normals(s, 0, sig, out)
 
 
 @lazy_jit("value")
@@ -274,7 +275,8 @@ def cos_grad(A, b, p, x, out):
 def cos_sgrad(A, b, p, x, t, s, out):
     """−sin x + p[0]·ξ, ξ ~ N(0, I) (counter j = i)."""
     for i in range(x.shape[0]):
-        out[i] = -np.sin(x[i]) + p[0] * normal(s, i)
+        out[i] = -np.sin(x[i])
+    add_normals(s, 0, p[0], out)
 
 
 @lazy_jit("value")

@@ -35,7 +35,7 @@ import math
 import numpy as np
 
 from ..runtime.jit import lazy_jit
-from ..runtime.random import normal, uniform
+from ..runtime.random import add_normals, uniform
 from .base import UNDERFLOW, Problem
 from .family import NONNEGATIVE, POSITIVE, SEED, Family, Interval, count
 from .sets import lmo_ball_origin, lmo_box, project_ball_origin, project_box
@@ -86,7 +86,8 @@ def _interval_floors(slope: float) -> dict[str, float]:
 def online_ball_sgrad(A, b, p, x, t, s, out):
     """g_t = m + p[1] ξ_t, m = b, ξ_t ~ N(0, I) from sample s (independent of x)."""
     for i in range(x.shape[0]):
-        out[i] = b[i] + p[1] * normal(s, i)
+        out[i] = b[i]
+    add_normals(s, 0, p[1], out)
 
 
 @lazy_jit("grad")

@@ -24,23 +24,54 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..runtime.jit import LazyJit, lazy_jit
-from ..runtime.random import normal
+from ..runtime.jit import LazyJit, lazy_jit, njit_helper
+from ..runtime.random import add_normals
 from .base import UNDERFLOW, Problem
 from .family import FINITE, NONNEGATIVE, POSITIVE, SEED, Family, count
 
 _EPS = float(np.finfo(float).eps)
 
 
-@lazy_jit("grad")
-def quadratic_grad(A, b, p, x, out):
-    """out = A (x − b): the gradient of ½ (x − b)ᵀ A (x − b), in plain loops."""
+@njit_helper
+def symmetric_product(A, b, x, out):
+    """out = A (x − b) for A's leading block exactly symmetric: every ``out[i]`` the strict
+    left-to-right sum Σ_j A[i, j] (x[j] − b[j]), in plain loops.
+
+    The loops run over the columns of the block (A[j, i] = A[i, j], exactly: every family
+    that uses it builds H as ½ (H + Hᵀ); tests/test_symmetric_oracles.py), four at a time, so
+    the inner loop updates all the ``out[i]`` at once (a vector instruction for several i)
+    while each sum still adds its terms in the order j = 0, 1, ...: the same numbers, bit for
+    bit, as a loop over rows, at a fraction of its time (benchmarks/bench_kernels.py).
+    """
     n = x.shape[0]
     for i in range(n):
-        s = 0.0
-        for j in range(n):
-            s += A[i, j] * (x[j] - b[j])
-        out[i] = s
+        out[i] = 0.0
+    j = 0
+    while j + 4 <= n:  # four columns per pass over out (fewer loads and stores of out)
+        e0 = x[j] - b[j]
+        e1 = x[j + 1] - b[j + 1]
+        e2 = x[j + 2] - b[j + 2]
+        e3 = x[j + 3] - b[j + 3]
+        r0 = A[j]
+        r1 = A[j + 1]
+        r2 = A[j + 2]
+        r3 = A[j + 3]
+        for i in range(n):
+            out[i] = (((out[i] + r0[i] * e0) + r1[i] * e1) + r2[i] * e2) + r3[i] * e3
+        j += 4
+    while j < n:
+        e = x[j] - b[j]
+        row = A[j]
+        for i in range(n):
+            out[i] += row[i] * e
+        j += 1
+
+
+@lazy_jit("grad")
+def quadratic_grad(A, b, p, x, out):
+    """out = A (x − b): the gradient of ½ (x − b)ᵀ A (x − b), in plain loops
+    (:func:`symmetric_product`: A's leading block is symmetric)."""
+    symmetric_product(A, b, x, out)
 
 
 @lazy_jit("value")
@@ -72,13 +103,10 @@ def quadratic_value_blas(A, b, p, x):
 @lazy_jit("sgrad")
 def quadratic_sgrad(A, b, p, x, t, s, out):
     """out = A (x − b) + p[0] ξ with ξ ~ N(0, I) drawn from sample s (additive noise)."""
-    n = x.shape[0]
     sigma = p[0]
-    for i in range(n):
-        acc = 0.0
-        for j in range(n):
-            acc += A[i, j] * (x[j] - b[j])
-        out[i] = acc + sigma * normal(s, i) if sigma != 0.0 else acc
+    symmetric_product(A, b, x, out)
+    if sigma != 0.0:
+        add_normals(s, 0, sigma, out)
 
 
 @lazy_jit("sgrad")
@@ -87,8 +115,7 @@ def quadratic_sgrad_blas(A, b, p, x, t, s, out):
     out[:] = np.dot(A, x - b)
     sigma = p[0]
     if sigma != 0.0:
-        for i in range(x.shape[0]):
-            out[i] += sigma * normal(s, i)
+        add_normals(s, 0, sigma, out)
 
 
 #: From this dimension on, instances use the BLAS oracles. Strict floating-point order keeps

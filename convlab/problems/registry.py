@@ -10,6 +10,7 @@ parameter may be given as an expression of the other numeric parameters and of t
 from __future__ import annotations
 
 import inspect
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,7 +131,7 @@ def resolve_parameters(family: str, raw: Mapping[str, Any],
             del pending[key]
     for key, value in list(values.items()):
         if schema[key][0] is int:
-            if float(value) != round(float(value)):
+            if not math.isfinite(float(value)) or float(value) != round(float(value)):
                 raise InputError(f"expected an integer, got {value!r}", field=key)
             values[key] = int(round(float(value)))
         elif schema[key][0] is float:

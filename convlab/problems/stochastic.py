@@ -30,10 +30,11 @@ import numpy as np
 from scipy.optimize import brentq
 
 from ..runtime.jit import lazy_jit
-from ..runtime.random import normal, uniform
+from ..runtime.random import add_normals, normal, normal_pair, uniform
 from .base import UNDERFLOW, Problem
 from .family import FINITE, NONNEGATIVE, POSITIVE, SEED, UNIT_OPEN, Family, Interval, count
-from .quadratics import error_floors, quadratic, quadratic_grad, quadratic_value
+from .quadratics import (error_floors, quadratic, quadratic_grad, quadratic_value,
+                         symmetric_product)
 from .sets import project_ball_origin
 
 _EPS = float(np.finfo(float).eps)
@@ -45,13 +46,9 @@ _EPS = float(np.finfo(float).eps)
 @lazy_jit("sgrad")
 def ball_quad_sgrad(A, b, p, x, t, s, out):
     """out = H (x − x*) + p[0] ξ, ξ ~ N(0, I) from sample s."""
-    d = x.shape[0]
     sigma = p[0]
-    for i in range(d):
-        acc = 0.0
-        for j in range(d):
-            acc += A[i, j] * (x[j] - b[j])
-        out[i] = acc + sigma * normal(s, i)
+    symmetric_product(A, b, x, out)  # H (x − x*), the strict row sums (H is symmetric)
+    add_normals(s, 0, sigma, out)
 
 
 @lazy_jit("prox")
@@ -209,7 +206,7 @@ def clip_bias_1d(jump: float = 9.0, prob: float = 0.1, clip: float = 1.0, x0: fl
 # -- P25 quad-heavy-tail ----------------------------------------------------------------------
 
 #: Counter layout of the Student-t draw of coordinate i (d coordinates): the normal numerator
-#: is normal(s, i) (uniform counters 2i, 2i+1 < 4d); Marsaglia-Tsang attempt r = 0, 1, ... uses
+#: is normal(s, i) (uniform counters below 2d); Marsaglia-Tsang attempt r = 0, 1, ... uses
 #: the uniform counters 4(d + r d + i) + {0, 1, 2} (a normal by Box-Muller and the acceptance
 #: uniform) and the boosting uniform (shape < 1) is 4(d + i) + 3. Distinct (i, r) never share a
 #: counter; attempts are unbounded (acceptance probability > 0.95 per attempt).
@@ -226,11 +223,16 @@ def _heavy_tail_sgrad(A, b, p, x, t, s, out):
     aa = a + 1.0 if boost else a
     dd = aa - 1.0 / 3.0
     cc = 1.0 / np.sqrt(9.0 * dd)
+    symmetric_product(A, b, x, out)  # H (x − b), the strict row sums (H is symmetric)
+    z_next = 0.0
     for i in range(d):
-        acc = 0.0
-        for j in range(d):
-            acc += A[i, j] * (x[j] - b[j])
-        z = normal(s, i)
+        acc = out[i]
+        if i & 1:  # the numerator: normal(s, i), two per Box-Muller draw
+            z = z_next
+        elif i + 1 < d:
+            z, z_next = normal_pair(s, i >> 1)
+        else:
+            z = normal(s, i)
         gam = -1.0
         r = 0
         while gam < 0.0:
@@ -331,9 +333,20 @@ def quad_heavy_tail(d: int = 10, kappa: float = 10.0, nu: float = 1.8, scale: fl
 def _anisotropic_sgrad(A, b, p, x, t, s, out):
     """out = H x + ζ, ζ_i = sqrt(h_i) σ/sqrt(B) ξ_i (H diagonal, p = [σ/sqrt(B)])."""
     c = p[0]
-    for i in range(x.shape[0]):
-        h = A[i, i]
-        out[i] = h * (x[i] - b[i]) + (c * np.sqrt(h) * normal(s, i) if c != 0.0 else 0.0)
+    d = x.shape[0]
+    if c == 0.0:
+        for i in range(d):
+            out[i] = A[i, i] * (x[i] - b[i]) + 0.0
+        return
+    for i in range(0, d - 1, 2):  # normals i and i + 1: both halves of one Box-Muller draw
+        z0, z1 = normal_pair(s, i >> 1)
+        h0 = A[i, i]
+        h1 = A[i + 1, i + 1]
+        out[i] = h0 * (x[i] - b[i]) + c * np.sqrt(h0) * z0
+        out[i + 1] = h1 * (x[i + 1] - b[i + 1]) + c * np.sqrt(h1) * z1
+    if d & 1:
+        h = A[d - 1, d - 1]
+        out[d - 1] = h * (x[d - 1] - b[d - 1]) + c * np.sqrt(h) * normal(s, d - 1)
 
 
 def shb_anisotropic(d: int = 50, kappa: float = 100.0, sigma: float = 1.0, batch: int = 1024,
@@ -437,9 +450,14 @@ def quartic_grad(A, b, p, x, out):
 def quartic_sgrad(A, b, p, x, t, s, out):
     """(x_i³ − x_i)(1 + p[0] ξ_i) + p[1] ζ_i, ξ = normal(s, i), ζ = normal(s, d + i)."""
     d = x.shape[0]
-    for i in range(d):
-        gi = x[i] * (x[i] * x[i] - 1.0)
-        out[i] = gi * (1.0 + p[0] * normal(s, i)) + p[1] * normal(s, d + i)
+    for i in range(0, d - 1, 2):  # normals i and i + 1: both halves of one Box-Muller draw
+        z0, z1 = normal_pair(s, i >> 1)
+        out[i] = x[i] * (x[i] * x[i] - 1.0) * (1.0 + p[0] * z0)
+        out[i + 1] = x[i + 1] * (x[i + 1] * x[i + 1] - 1.0) * (1.0 + p[0] * z1)
+    if d & 1:
+        i = d - 1
+        out[i] = x[i] * (x[i] * x[i] - 1.0) * (1.0 + p[0] * normal(s, i))
+    add_normals(s, d, p[1], out)
 
 
 @lazy_jit("value")
@@ -509,11 +527,10 @@ def affine_noise_sgrad(A, b, p, x, t, s, out):
     """H(x − x*)(1 + p[0] ξ1) + p[1] ξ0: ξ1 = normal(s, 0) scalar, ξ0_i = normal(s, 1 + i)."""
     n = x.shape[0]
     m = 1.0 + p[0] * normal(s, 0)
+    symmetric_product(A, b, x, out)  # H (x − x*), the strict row sums (H is symmetric)
     for i in range(n):
-        acc = 0.0
-        for j in range(n):
-            acc += A[i, j] * (x[j] - b[j])
-        out[i] = acc * m + p[1] * normal(s, 1 + i)
+        out[i] = out[i] * m
+    add_normals(s, 1, p[1], out)
 
 
 def quad_affine_noise(d: int = 20, L: float = 1.0, mu: float = 1e-3, seed: int = 0,

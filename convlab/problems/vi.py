@@ -41,7 +41,7 @@ import math
 import numpy as np
 
 from ..runtime.jit import lazy_jit
-from ..runtime.random import normal, randint
+from ..runtime.random import normal_pair, randint
 from .base import UNDERFLOW, Problem
 from .family import FINITE, NONNEGATIVE, POSITIVE, SEED, UNIT_OPEN, Family, count
 from .quadratics import solve_error
@@ -129,8 +129,9 @@ def cubic_local_operator(A, b, p, x, out):
 def cubic_local_noisy(A, b, p, x, t, s, out):
     """V(z) + p[0] ξ, ξ ~ N(0, I₂) from sample s (counters 0 and 1)."""
     sigma = p[0]
-    out[0] = x[0] - x[0] * x[0] * x[0] / 3.0 + x[1] + sigma * normal(s, 0)
-    out[1] = x[1] - x[1] * x[1] * x[1] / 3.0 - x[0] + sigma * normal(s, 1)
+    z0, z1 = normal_pair(s, 0)  # normal(s, 0) and normal(s, 1): one Box-Muller draw
+    out[0] = x[0] - x[0] * x[0] * x[0] / 3.0 + x[1] + sigma * z0
+    out[1] = x[1] - x[1] * x[1] * x[1] / 3.0 - x[0] + sigma * z1
 
 
 # -- helpers ------------------------------------------------------------------------------------

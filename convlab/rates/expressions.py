@@ -96,8 +96,10 @@ def parse_expression(text: str | int | float, *, allow_order: bool = False) -> s
     if isinstance(text, bool):
         raise BoundError(f"expected an expression, got the boolean {text!r}")
     if isinstance(text, (int, float)):
-        if not np.isfinite(text):
+        if isinstance(text, float) and not math.isfinite(text):
             raise BoundError(f"expected a finite number, got {text!r}")
+        if isinstance(text, int) and abs(text) > 2**63:
+            raise BoundError(f"expected a number of at most 19 digits, got {text!r}")
         return sp.Integer(text) if isinstance(text, int) else sp.Float(repr(text), 17)
     if not isinstance(text, str):
         raise BoundError(f"expected an expression string, got {type(text).__name__}")
@@ -212,7 +214,8 @@ def evaluate(expr: sp.Expr, values: Mapping[str, object]) -> np.ndarray | float:
 def evaluate_scalar(text: str | int | float, values: Mapping[str, object]) -> float:
     """Parse and evaluate a scalar parameter expression such as ``"1/L"`` or ``"R/(2*N+1)"``
     (a number given as a number is returned exactly)."""
-    if isinstance(text, (int, float)) and not isinstance(text, bool) and np.isfinite(text):
+    if isinstance(text, (int, float)) and not isinstance(text, bool) and abs(text) <= 2**63 \
+            and math.isfinite(text):
         return float(text)
     value = evaluate(parse_expression(text), values)
     value = float(np.asarray(value))

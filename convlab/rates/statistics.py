@@ -30,7 +30,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import stdtrit
-from scipy.stats import binom
 
 STATISTICS = ("mean", "quantile")
 
@@ -96,6 +95,8 @@ def seed_statistic(errors: np.ndarray, statistic: str = "mean", quantile: float 
             raise ValueError(f"quantile must lie in (0, 1), got {quantile}")
         S = np.sort(E, axis=0)
         value = np.quantile(E, quantile, axis=0, method="inverted_cdf")
+        from scipy.stats import binom  # here: scipy.stats alone costs a quarter second
+
         lo_i = int(binom.ppf(alpha / 2, n, quantile))  # X_(l) with P(Bin < l) <= α/2m
         hi_i = int(binom.ppf(1 - alpha / 2, n, quantile)) + 1
         low = S[lo_i - 1] if lo_i >= 1 else np.full(m, -np.inf)

@@ -84,6 +84,7 @@ warnings.filterwarnings("ignore", message="First-class function type feature is 
 @lru_cache(maxsize=None)
 def signature(kind: str) -> Any:
     """The numba signature of an oracle kind or of ``"method"`` (imports numba on first call)."""
+    install_cache_locator()
     from numba import types
 
     f8v = types.float64[::1]
@@ -170,8 +171,71 @@ def has_source_file(py_func: Callable) -> bool:
     return bool(path) and os.path.isfile(path)
 
 
+@lru_cache(maxsize=None)
+def install_cache_locator() -> bool:
+    """Make numba's on-disk cache depend on every source a compiled function depends on.
+
+    numba checks a cached function against its own file only; a kernel that calls a helper of
+    another module (compiled into the kernel's code) would be loaded stale after that helper
+    changed. This puts a locator in front of numba's own: for a function defined in a module
+    with a source file it finds the cache where numba would, and adds to numba's freshness
+    stamp the digest of the module and everything it imports within convlab and within its own
+    package (:func:`convlab.runtime.sources.module_digest`), so an edit anywhere below a kernel
+    recompiles it. Returns False when numba's cache internals are not the expected ones (the
+    cache then works as numba's own).
+    """
+    from numba.core import caching
+
+    impl = getattr(caching, "CacheImpl", None) or getattr(caching, "_CacheImpl", None)
+    base = getattr(caching, "_CacheLocator", None)
+    if impl is None or base is None:
+        return False
+    locators = getattr(impl, "_locator_classes", None)
+    if not isinstance(locators, list):
+        return False
+
+    class SourceDigestLocator(base):
+        """numba's locator for a function, with the digest of its imports in the stamp."""
+
+        def __init__(self, inner: Any, digest: str) -> None:
+            self._inner = inner
+            self._digest = digest
+
+        def ensure_cache_path(self) -> None:
+            self._inner.ensure_cache_path()
+
+        def get_cache_path(self) -> str:
+            return self._inner.get_cache_path()
+
+        def get_source_stamp(self) -> Any:
+            return (self._inner.get_source_stamp(), self._digest)
+
+        def get_disambiguator(self) -> str:
+            return self._inner.get_disambiguator()
+
+        @classmethod
+        def from_function(cls, py_func: Callable, py_file: str) -> Any:
+            from .sources import module_digest
+
+            digest = module_digest(getattr(py_func, "__module__", "") or "")
+            if digest is None:
+                return None
+            for other in list(impl._locator_classes):
+                if other is cls:
+                    continue
+                inner = other.from_function(py_func, py_file)
+                if inner is not None:
+                    return cls(inner, digest)
+            return None
+
+    if not any(getattr(c, "__name__", "") == "SourceDigestLocator" for c in locators):
+        locators.insert(0, SourceDigestLocator)
+    return True
+
+
 def _compile(py_func: Callable, sig: Any) -> Any:
     """Compile ``py_func`` eagerly with ``sig``; cached on disk when it has a source file."""
+    install_cache_locator()
     from numba import njit
 
     if has_source_file(py_func):
@@ -190,6 +254,7 @@ def njit_helper(py_func: Callable) -> Any:
     numba is imported here, so only modules that hold compiled code use it, and those modules
     are imported lazily.
     """
+    install_cache_locator()
     from numba import njit
 
     return njit(cache=has_source_file(py_func))(py_func)

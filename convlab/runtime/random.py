@@ -3,7 +3,9 @@
 A stochastic kernel draws nothing from a global state. Iteration t of the run with seed ``seed``
 uses the sample ``s = sample_id(seed, t)`` (a non-negative int64), and every random number of
 that iteration is a pure function of ``(s, j)`` for a counter j: ``uniform(s, j)``,
-``normal(s, j)``, ``randint(s, j, n)``. The same seed therefore gives the same trace in any
+``normal(s, j)``, ``randint(s, j, n)``. Normals come in Box–Muller pairs: normals 2m and 2m+1
+are the two halves of one draw (:func:`normal_pair`), so a kernel or oracle that needs a vector
+of normals pays one logarithm and one square root per two (:func:`add_normals`). The same seed therefore gives the same trace in any
 process and in any order of execution, so seeds can run in parallel with results identical to a
 serial run, and two oracle calls with the same sample see the same noise (SVRG, common random
 numbers across compared parameters).
@@ -58,11 +60,48 @@ def uniform(s, j):
 
 
 @njit_helper
+def normal_pair(s, m):
+    """Standard normals 2m and 2m+1 of sample s: both halves of one Box–Muller draw on the
+    uniforms 2m and 2m+1, (r cos θ, r sin θ) with r = sqrt(−2 ln u₁), θ = 2π u₂ (independent
+    standard normals)."""
+    u1 = uniform(s, 2 * m)
+    u2 = uniform(s, 2 * m + 1)
+    r = np.sqrt(-2.0 * np.log(u1))
+    theta = 2.0 * np.pi * u2
+    return r * np.cos(theta), r * np.sin(theta)
+
+
+@njit_helper
 def normal(s, j):
-    """A standard normal (Box–Muller on uniforms 2j and 2j+1)."""
-    u1 = uniform(s, 2 * j)
-    u2 = uniform(s, 2 * j + 1)
-    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+    """Standard normal j of sample s: the cosine half of Box–Muller draw j // 2 for an even j,
+    its sine half for an odd j (the same number :func:`normal_pair` and :func:`add_normals`
+    give; normals 0..n−1 use the uniforms 0..n, so other counters of a sample stay free)."""
+    m = j >> 1
+    u1 = uniform(s, 2 * m)
+    u2 = uniform(s, 2 * m + 1)
+    r = np.sqrt(-2.0 * np.log(u1))
+    theta = 2.0 * np.pi * u2
+    if j & 1:
+        return r * np.sin(theta)
+    return r * np.cos(theta)
+
+
+@njit_helper
+def add_normals(s, j0, scale, out):
+    """out[i] += scale · normal(s, j0 + i) for every i: two normals per logarithm and square
+    root (half the cost of drawing them one by one)."""
+    n = out.shape[0]
+    i = 0
+    if j0 & 1 and n > 0:
+        out[0] += scale * normal(s, j0)
+        i = 1
+    while i + 1 < n:
+        z0, z1 = normal_pair(s, (j0 + i) >> 1)
+        out[i] += scale * z0
+        out[i + 1] += scale * z1
+        i += 2
+    if i < n:
+        out[i] += scale * normal(s, j0 + i)
 
 
 @njit_helper
