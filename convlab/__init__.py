@@ -7,7 +7,8 @@ first use):
   :class:`Verdict`);
 - :func:`run` runs a registered kernel on a :class:`Problem` and returns a :class:`Trace`;
 - problem families :func:`quadratic`, :func:`nesterov_chain`, :func:`huber_1d`;
-- :func:`load_file`, :func:`verify_paths` for claim files; :func:`falsify` searches a claim's
+- :func:`load_file`, :func:`verify_paths` for claim files (a claim's :data:`TIERS` tier; a pass
+  with much room on its instances is :func:`weakly_informative`); :func:`falsify` searches a claim's
   class for a counterexample, :func:`falsify_catalog` every claim of a catalog with a search
   table;
 - :func:`assert_rate`, :func:`assert_bound` for test suites (:mod:`convlab.testing`), and
@@ -31,7 +32,8 @@ from typing import TYPE_CHECKING, Any
 # the public API goes here (and in ``__all__``).
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "algorithms": ("ALGORITHMS", "checkpoints"),
-    "claims": ("Claim", "load_file"),
+    "claims": ("Claim", "TIERS", "load_file"),
+    "outcomes": ("weakly_informative",),
     "errors": ("BoundError", "InputError"),
     "problems": ("FAMILIES", "MEASURES", "Problem", "huber_1d", "nesterov_chain", "quadratic"),
     "rates": ("Fit", "RateCheck", "Verdict", "check_rate", "parse_expression"),
@@ -54,7 +56,8 @@ _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
 if TYPE_CHECKING:  # what static tools and IDEs read
     from .algorithms import ALGORITHMS, checkpoints
-    from .claims import Claim, load_file
+    from .claims import TIERS, Claim, load_file
+    from .outcomes import weakly_informative
     from .errors import BoundError, InputError
     from .problems import FAMILIES, MEASURES, Problem, huber_1d, nesterov_chain, quadratic
     from .rates import Fit, RateCheck, Verdict, check_rate, parse_expression
@@ -112,4 +115,5 @@ __all__ = [
     "run_python", "seed_statistic", "verify_paths",
     "Overrides", "SCHEMA_VERSION", "to_json", "validate_report",
     "CatalogFalsification", "ClaimSearch", "falsify_catalog",
+    "TIERS", "weakly_informative",
 ]

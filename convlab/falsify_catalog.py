@@ -113,6 +113,7 @@ class ClaimSearch:
 
     @property
     def control(self) -> bool:
+        """Whether the claim is a negative control (:func:`is_control`)."""
         return is_control(self.claim)
 
     @property
@@ -212,6 +213,8 @@ class CatalogFalsification:
         Wall-clock and CPU time of the run.
     time_limit, seed
         The budget per claim (CPU seconds, None: none) and the seed of every search.
+    counts
+        Claims per outcome.
     """
 
     searches: tuple[ClaimSearch, ...]
@@ -358,7 +361,7 @@ def to_markdown(catalog: CatalogFalsification, *, command: str = "convlab falsif
         catalog.summary_line().removeprefix("falsify: ") + f" (seed {catalog.seed}).",
         "",
         "| claim | searched | worst ratio | where | outcome | members | CPU s |",
-        "|---|---|---|---|---|---|---|",
+        "|---|---|---:|---|---|---:|---:|",
     ]
     skipped = []
     for s in catalog.searches:

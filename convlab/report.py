@@ -113,7 +113,7 @@ def summary_line(report: Report) -> str:
                "expected" if apart else "")
             + ("" if everything else "; '!' marks a mismatch"))
     if report.overrides:
-        text += "; QUICK LOOK (" + ", ".join(f"--{k} {v}" for k, v in report.overrides.items()) \
+        text += "; QUICK LOOK (" + ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in report.overrides.items()) \
             + "): not the claims' own seeds and iterations"
     return text
 
@@ -442,6 +442,49 @@ HEADLINE = ("{matched}/{pairs} verdicts as expected on exact, textbook and recal
             "from {files} files")
 
 
+#: The markers of the block of README.md that carries the catalog's numbers (:func:`sync_readme`).
+README_MARKERS = ("<!-- catalog-counts: generated from docs/catalog.md by "
+                  "convlab.report.sync_readme; do not edit by hand -->", "<!-- /catalog-counts -->")
+
+
+def parse_headline(markdown: str) -> dict[str, int]:
+    """The counts of the :data:`HEADLINE` of a catalog summary (``to_markdown``'s text)."""
+    pattern = re.escape(HEADLINE)
+    pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>\\d+)", pattern)
+    found = re.search(pattern, markdown)
+    if found is None:
+        raise ValueError("no catalog headline found")
+    return {k: int(v) for k, v in found.groupdict().items()}
+
+
+def readme_block(markdown: str) -> str:
+    """The README block for a catalog summary: its headline (without the timing) and its table
+    per tier and controls, between :data:`README_MARKERS`."""
+    counts = parse_headline(markdown)
+    lines = markdown.split("\n")
+    tiers = ("tier", "exact", "textbook", "recalled", "provisional", "no tier")
+    table = [line for line in lines if line == "|---|---|---|---|---|---|---|"
+             or (line.startswith("| ") and line.split(" | ")[0][2:] in tiers)]
+    controls = [line for line in lines if line.endswith("rejected as expected.")]
+    body = [README_MARKERS[0], HEADLINE.format(**counts) + ".", "", *table, "", *controls,
+            README_MARKERS[1]]
+    return "\n".join(body)
+
+
+def sync_readme(readme: str | Path, catalog: str | Path) -> bool:
+    """Replace the block of ``readme`` between :data:`README_MARKERS` by :func:`readme_block` of
+    the catalog summary ``catalog`` (run after ``convlab verify rates/ --markdown
+    docs/catalog.md``). Returns whether the file changed."""
+    readme, catalog = Path(readme), Path(catalog)
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.index(README_MARKERS[0]), text.index(README_MARKERS[1])
+    new = text[:start] + readme_block(catalog.read_text(encoding="utf-8")) + \
+        text[end + len(README_MARKERS[1]):]
+    if new != text:
+        _write_text(readme, new)
+    return new != text
+
+
 def catalog_counts(report: Report) -> dict[str, int]:
     """The numbers of the catalog headline: pairs and matched outside the provisional tier,
     claims and files, the provisional pairs apart."""
@@ -472,7 +515,7 @@ def to_markdown(report: Report) -> str:
         "",
     ]
     if report.overrides:
-        lines += ["**Quick look** (" + ", ".join(f"--{k} {v}" for k, v in report.overrides.items())
+        lines += ["**Quick look** (" + ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in report.overrides.items())
                   + "): not the claims' own seeds and iterations.", ""]
 
     def cell(text: str) -> str:
