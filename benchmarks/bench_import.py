@@ -1,40 +1,56 @@
-"""Import time of convlab, and the time to have every kernel and oracle compiled: cold (an empty
-numba cache: everything compiles) and warm (loaded from numba's on-disk cache).
+"""Start-up: the CPU time of ``import convlab`` and ``convlab --help`` against a bare
+interpreter (issue 18, goal 2), and the time to have every kernel and oracle compiled, cold (an
+empty numba cache: everything compiles) and warm (loaded from numba's on-disk cache).
 
-Each figure is the wall time of a fresh subprocess, so they include the interpreter start:
+Each figure is a fresh subprocess; CPU time is user + system time of the child
+(``resource.getrusage``), the best of ``REPEATS``:
 
-- ``import convlab`` alone (compiles nothing, imports no numba);
-- ``import convlab`` then every registered kernel and every family's oracles made ready
-  (``LazyJit.compiled``), cold and warm.
+- ``python -c pass`` (the baseline), ``python -c "import convlab"`` (the public API is imported
+  on first use: no numpy, numba, scipy or sympy) and ``python -m convlab --help``. Goal: at
+  most 0.3 s CPU each;
+- with ``--compile``: ``import convlab`` then every registered kernel and every family's
+  oracles made ready (``LazyJit.compiled``), cold and warm (minutes when cold).
 
 Run::
 
-    python benchmarks/bench_import.py
+    python benchmarks/bench_import.py [--compile]
 """
 
 from __future__ import annotations
 
+import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
 import time
 
+REPEATS = 5
+
 READY_ALL = """
+import importlib
 import convlab
 from convlab.algorithms.registry import ALGORITHMS
-from convlab.problems.registry import FAMILIES, get_builder
-import importlib
+from convlab.problems.registry import FAMILIES
+from convlab.runtime.jit import LazyJit
+from convlab.runtime.launch import ready
+ready()
+pieces = 0
 for alg in ALGORITHMS.values():
-    alg.kernel().compiled
+    for name in ("init", "advance", "observe", "method"):
+        piece = getattr(alg.kernel, name, None)
+        if isinstance(piece, LazyJit):
+            piece.compiled
+            pieces += 1
 seen = set()
-for family, where in FAMILIES.items():
-    module = importlib.import_module("convlab.problems." + where.split(":")[0])
+for family in FAMILIES.values():
+    module = importlib.import_module(family.build.__module__)
     for value in vars(module).values():
-        if type(value).__name__ == "LazyJit" and id(value) not in seen:
+        if isinstance(value, LazyJit) and id(value) not in seen:
             seen.add(id(value))
             value.compiled
-print(len(ALGORITHMS), "kernels,", len(seen), "oracles")
+print(len(ALGORITHMS), "algorithms,", pieces, "kernel pieces,", len(seen), "oracles")
 """
 
 
@@ -47,15 +63,44 @@ def timed(code: str, cache: str) -> tuple[float, str]:
     return time.perf_counter() - start, proc.stdout.strip()
 
 
-def main() -> None:
+def cpu_seconds(cmd: list[str]) -> float:
+    """User + system CPU time of a child process running ``cmd`` (best of REPEATS)."""
+    best = float("inf")
+    for _ in range(REPEATS):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(cmd, check=True, capture_output=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        best = min(best, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
+    return best
+
+
+def startup() -> None:
+    bare = cpu_seconds([sys.executable, "-c", "pass"])
+    imported = cpu_seconds([sys.executable, "-c", "import convlab"])
+    helped = cpu_seconds([sys.executable, "-m", "convlab", "--help"])
+    heavy = subprocess.run(
+        [sys.executable, "-c", "import sys, convlab; print(sorted(m for m in ('numpy', 'numba', "
+         "'scipy', 'sympy') if m in sys.modules))"], capture_output=True, text=True).stdout
+    print(f"CPU time, best of {REPEATS} fresh processes")
+    print(f"  python -c pass                 {bare:6.3f} s")
+    print(f"  python -c 'import convlab'     {imported:6.3f} s   ({imported / bare:.1f}x bare; "
+          f"heavy modules loaded: {heavy.strip()})")
+    print(f"  python -m convlab --help       {helped:6.3f} s   ({helped / bare:.1f}x bare)")
+
+
+def compile_all() -> None:
     with tempfile.TemporaryDirectory() as cache:
-        bare, _ = timed("import convlab, sys; assert 'numba' not in sys.modules", cache)
         cold, what = timed(READY_ALL, cache)
         warm, _ = timed(READY_ALL, cache)
-    print(f"import convlab (no numba imported)           {bare:7.2f} s")
     print(f"every kernel and oracle ready, cold cache    {cold:7.2f} s   ({what})")
     print(f"every kernel and oracle ready, warm cache    {warm:7.2f} s   (cold/warm {cold / warm:.1f}x)")
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--compile", action="store_true",
+                        help="also compile every kernel and oracle, cold and warm (minutes)")
+    args = parser.parse_args()
+    startup()
+    if args.compile:
+        compile_all()

@@ -3,7 +3,7 @@ seeds in parallel (issue 18, goal 3).
 
 Every timing of a table is taken in this process, one after the other, so each ratio compares
 figures measured under the same machine load; each figure is the best of ``REPEATS`` runs after
-a warm-up call. Instances have a random solution x* (x* = 0 would decay into subnormal
+a warm-up call; BLAS runs on one thread (numpy's and the kernels'). Instances have a random solution x* (x* = 0 would decay into subnormal
 numbers, which the loop flushes to zero but a numpy loop does not: benchmarks/bench_denormal.py).
 
 1. Time per iteration at d = 10 and d = 1000 of four methods: GD (step 1/L) and Nesterov's AGD
@@ -343,9 +343,14 @@ def seeds_parallel(quick: bool) -> None:
 
 
 def main(quick: bool, parts: list[int]) -> None:
+    from convlab.runtime.blas import blas_threads
+
     steps = {1: table, 2: per_d2, 3: normals, 4: seeds_parallel}
-    for part in parts:
-        steps[part](quick)
+    # one BLAS thread for numpy's products and the kernels' (as the executors decide every
+    # pair): on a shared machine, BLAS threads waiting for each other make d = 1000 erratic
+    with blas_threads(1):
+        for part in parts:
+            steps[part](quick)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ first use):
 - reports of a verify run: :func:`to_json` (docs/report-schema.md, :data:`SCHEMA_VERSION`) and
   :func:`validate_report`; :mod:`convlab.html` (the HTML report), :mod:`convlab.export` (tidy
   curves, CSV or Parquet); :class:`Overrides` for a quick look with fewer seeds or iterations;
+  :class:`Budget` and :func:`check_budget`, the memory and work a pair may use
+  (docs/reliability.md);
 - :func:`plot` draws a run or one's own errors with the bound, the checked window and the floor;
 - one's own methods and problems: :mod:`convlab.kernels` (numba kernels, oracles, methods in
   plain Python), :class:`Algorithm`, :class:`Family` with :func:`register_family`, and
@@ -51,6 +53,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "plotting": ("plot",),
     "verify": ("Outcome", "Overrides", "Report", "verify_paths"),
     "report": ("SCHEMA_VERSION", "to_json", "validate_report"),
+    "limits": ("Budget", "check_budget"),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
@@ -75,6 +78,7 @@ if TYPE_CHECKING:  # what static tools and IDEs read
     from .plotting import plot
     from .verify import Outcome, Overrides, Report, verify_paths
     from .report import SCHEMA_VERSION, to_json, validate_report
+    from .limits import Budget, check_budget
 
 
 def __getattr__(name: str) -> Any:
@@ -116,4 +120,5 @@ __all__ = [
     "Overrides", "SCHEMA_VERSION", "to_json", "validate_report",
     "CatalogFalsification", "ClaimSearch", "falsify_catalog",
     "TIERS", "weakly_informative",
+    "Budget", "check_budget",
 ]

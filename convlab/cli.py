@@ -34,6 +34,10 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--iterations", type=_positive, metavar="N",
                    help="quick look: N iterations (horizons up to N); marked in the report, "
                         "stored apart from full results")
+    v.add_argument("--seed-start", type=_positive, metavar="N",
+                   help="start every claim over more seeds at N seeds and double them while "
+                        "inconclusive, up to its seeds (alpha spending over the looks); "
+                        "marked in the report, stored apart from full results")
     v.add_argument("--format", choices=("table", "markdown", "json", "csv"), default="table",
                    help="what to print on stdout (default: %(default)s)")
     v.add_argument("--json", metavar="FILE", help="write a JSON report to FILE "
@@ -209,7 +213,8 @@ def _verify(args: argparse.Namespace) -> int:
     from .limits import DEFAULT_ITERATIONS, Budget, parse_size
 
     store = None if args.no_cache else args.store
-    overrides = Overrides(seeds=args.seeds, iterations=args.iterations)
+    overrides = Overrides(seeds=args.seeds, iterations=args.iterations,
+                          seed_start=args.seed_start)
     budget = Budget(iterations=args.max_iterations or DEFAULT_ITERATIONS)
     if args.max_memory is not None:
         budget = Budget(memory=parse_size(args.max_memory), iterations=budget.iterations)

@@ -58,11 +58,16 @@ def by_cost(work: Sequence[Pair], pending: Sequence[int]) -> list[int]:
 
 def decide(claim: Claim, instance: InstanceSpec) -> Outcome:
     """:func:`decide_pair` with the BLAS libraries pinned to
-    :data:`~convlab.runtime.blas.PAIR_THREADS` thread(s); the outcome records the BLAS core
-    types and thread counts it ran with (``provenance["blas"]``)."""
+    :data:`~convlab.runtime.blas.PAIR_THREADS` thread(s) and numpy's floating-point warnings
+    off; the outcome records the BLAS core types and thread counts it ran with
+    (``provenance["blas"]``)."""
+    import numpy as np
+
     from .runtime.blas import PAIR_THREADS, blas_provenance, blas_threads
 
-    with blas_threads(PAIR_THREADS):
+    # an overflow to inf is the design's to judge (divergence, a non-finite statistic), never a
+    # warning line: the numbers of a claim file can be anything
+    with blas_threads(PAIR_THREADS), np.errstate(all="ignore"):
         outcome = decide_pair(claim, instance)
         blas = blas_provenance()
     return replace(outcome, provenance={**outcome.provenance, "blas": blas})
@@ -96,14 +101,24 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="convlab-parent-watch", daemon=True).start()
 
 
-def _worker_start(parent: int) -> None:
-    """Initializer of a pool worker: Ctrl-C is the parent's to handle, the worker ends with the
-    parent, and its BLAS runs on one thread."""
+def _worker_start(seed_threads: int | None = None) -> None:
+    """Initializer of a pool worker: Ctrl-C is the parent's to handle, the worker ends with its
+    parent (this process, or the fork server, which ends with this process), its BLAS runs
+    on one thread and the seeds of a run on ``seed_threads`` threads
+    (:func:`convlab.runtime.launch.set_threads`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent(parent)
+    _die_with_parent(os.getppid())
     from .runtime.blas import PAIR_THREADS, pin_blas_threads
+    from .runtime.launch import set_threads
 
     pin_blas_threads(PAIR_THREADS)
+    set_threads(seed_threads)
+
+
+def seed_threads(jobs: int) -> int:
+    """Threads for the seeds of a run in each of ``jobs`` workers: the cores shared out, so
+    that jobs × threads does not exceed them (at least one)."""
+    return max(1, (os.cpu_count() or 1) // max(1, jobs))
 
 
 def _lost(pair: Pair, why: str) -> Outcome:
@@ -127,16 +142,37 @@ def _kill_pool(pool) -> None:
         pass
 
 
-def run_pool(work: Sequence[Pair], pending: Sequence[int], jobs: int, finish: Finish) -> None:
-    """Decide the pending pairs on ``jobs`` forked worker processes (see the module docstring
-    for interrupts, parent death and workers that die)."""
+def _openmp_started() -> bool:
+    """Whether numba's parallel threads (GNU OpenMP, say) run in this process: a child forked
+    now would be terminated by OpenMP the moment it runs a parallel loop."""
+    parallel = sys.modules.get("numba.np.ufunc.parallel")
+    return bool(getattr(parallel, "_is_initialized", False))
+
+
+def _pool_context():
+    """Forked workers (they share what this process loaded), unless this process already ran
+    parallel numba code; then workers forked from a fresh fork server."""
     import multiprocessing
+
+    if sys.platform == "win32":
+        return multiprocessing.get_context("spawn"), False
+    if _openmp_started():
+        return multiprocessing.get_context("forkserver"), False
+    return multiprocessing.get_context("fork"), True
+
+
+def run_pool(work: Sequence[Pair], pending: Sequence[int], jobs: int, finish: Finish) -> None:
+    """Decide the pending pairs on ``jobs`` worker processes (see the module docstring for
+    interrupts, parent death and workers that die)."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
 
-    context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    context, forked = _pool_context()
+    if forked:
+        compile_shared(work, pending)
     pool = ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context,
-                               initializer=_worker_start, initargs=(os.getpid(),))
+                               initializer=_worker_start, initargs=(seed_threads(jobs),))
+    plugins = () if forked else loaded()  # a fresh worker loads this process's plugins
     futures: dict = {}
     collected: set = set()
 
@@ -150,7 +186,9 @@ def run_pool(work: Sequence[Pair], pending: Sequence[int], jobs: int, finish: Fi
         finish(i, outcome)
 
     try:
-        futures = {pool.submit(decide, *work[i]): i for i in by_cost(work, pending)}
+        futures = {(pool.submit(decide, *work[i]) if forked else
+                    pool.submit(decide_with_plugins, plugins, *work[i])): i
+                   for i in by_cost(work, pending)}
         for future in as_completed(futures):
             collect(future)
     except BaseException:
@@ -163,6 +201,35 @@ def run_pool(work: Sequence[Pair], pending: Sequence[int], jobs: int, finish: Fi
             _kill_pool(pool)
         raise
     pool.shutdown(wait=True)
+
+
+def compile_shared(work: Sequence[Pair], pending: Sequence[int]) -> None:
+    """Compile (or load from numba's cache) what several forked workers would each compile:
+    the loop and its entry, and the kernels of the algorithms of two pairs or more. Workers
+    forked afterwards inherit them; what a single pair needs is compiled in its worker, where
+    the compiling is shared out between the workers."""
+    from collections import Counter
+
+    from .algorithms.registry import get_algorithm
+    from .runtime.kernel import Kernel
+    from .runtime.launch import ready
+    from .runtime.loop import init_nothing, observe_copy
+
+    ready()
+    init_nothing.compiled
+    observe_copy.compiled
+    uses = Counter(work[i][0].algorithm for i in pending)
+    for name, count in uses.items():
+        if count < 2:
+            continue
+        try:
+            kernel = get_algorithm(name).kernel
+        except Exception:  # noqa: BLE001 - an unknown algorithm fails in its task
+            continue
+        if isinstance(kernel, Kernel):
+            for piece in (kernel.init, kernel.advance, kernel.observe):
+                if piece is not None:
+                    piece.compiled
 
 
 def decide_with_plugins(plugins: Sequence[tuple[str, str | None]], claim: Claim,
@@ -234,7 +301,7 @@ def run_pairs(work: Sequence[Pair], pending: Sequence[int], finish: Finish, *, j
     elif jobs <= 1 or len(pending) <= 1:
         heavy = [i for i in pending if isolate and _heavy(work[i])]
         run_serial(work, [i for i in pending if i not in set(heavy)], finish)
-        if heavy:
+        if heavy:  # forked, or from a fork server once this process ran parallel code
             run_pool(work, heavy, 1, finish)
     else:
         run_pool(work, pending, min(jobs, len(pending)), finish)
@@ -244,7 +311,7 @@ def run_pairs(work: Sequence[Pair], pending: Sequence[int], finish: Finish, *, j
 #: of operands, is decided in a worker process when isolated (Ctrl-C cannot stop compiled code
 #: in this process); lighter pairs take well under a second and run here, without the cost of
 #: starting a worker.
-ISOLATE_ITERATIONS = 2e5
+ISOLATE_ITERATIONS = 2e6
 ISOLATE_BYTES = 8e6
 
 

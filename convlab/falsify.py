@@ -429,13 +429,16 @@ class ClassObjective:
             if claim.window is not None:
                 keep &= (ks >= claim.window[0]) & (ks <= claim.window[1])
             self.runs.append((np.ascontiguousarray(ks), hyper, layout, ks.astype(float), keep,
-                              self._extra(context)))
+                              self._extra(context, values)))
         self._entry = None
         self.evaluations = 0
 
-    def _extra(self, context: Mapping[str, float]) -> dict[str, float]:
-        """Constants of the bound that the class does not define (e.g. OGM's ``theta_N``),
-        from the claim's instance at this horizon."""
+    def _extra(self, context: Mapping[str, float],
+               algorithm: Mapping[str, float]) -> dict[str, float]:
+        """Constants of the bound that the class does not define: the claim's instance's at
+        this horizon (e.g. OGM's ``theta_N``), then the algorithm's parameters by name (a bound
+        stated in the step: ``step``), as for an ordinary run (an instance constant keeps its
+        name when an algorithm parameter has the same one)."""
         if not self.unknown:
             return {}
         built = {}
@@ -444,12 +447,13 @@ class ClassObjective:
                 built = self.instance.build(dict(context) or None).constants
             except InputError:
                 built = {}
+        built = {**algorithm, **built}
         missing = self.unknown - set(built)
         if missing:
             raise InputError(f"the bound uses {', '.join(sorted(missing))}, a constant of "
                              f"neither class '{self.cls.name}' (known: "
-                             f"{', '.join(sorted(self.constants))}) nor the claim's instance",
-                             field="bound")
+                             f"{', '.join(sorted(self.constants))}), the claim's instance nor "
+                             f"the algorithm's parameters", field="bound")
         return {name: float(built[name]) for name in self.unknown}
 
     def _batch(self, ops, run) -> tuple:

@@ -333,7 +333,7 @@ def to_html(report: Report, *, figures: bool = True,
              + f"; report schema {SCHEMA_VERSION}</p>"]
     if report.overrides:
         parts.append('<p class="banner" id="quick-look">Quick look: '
-                     + _e(", ".join(f"--{k} {v}" for k, v in report.overrides.items()))
+                     + _e(", ".join(f"--{k.replace('_', '-')} {v}" for k, v in report.overrides.items()))
                      + " — not the claims' own seeds and iterations; verdicts may differ from "
                        "a full run.</p>")
     if report.input_errors:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
-import os
 import sqlite3
 import sys
 import time
@@ -33,10 +32,10 @@ from dataclasses import asdict
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from .claims import Claim
-from .runtime.blas import pair_blas_key
+from .runtime.blas import pair_blas_key, provenance_key
 from .outcomes import RECORD_VERSION, Outcome, outcome_from_record, outcome_record
 from .problems.registry import InstanceSpec, get_family
 
@@ -324,8 +323,8 @@ class ResultStore:
         if outcome.verdict_value is None or not self.writable:
             return
         blas = outcome.provenance.get("blas") if outcome.provenance else None
-        if blas and _blas_text(blas) != pair_blas_key():
-            self._once("blas", f"results computed with BLAS {_blas_text(blas)} (here: "
+        if blas and provenance_key(blas) != pair_blas_key():
+            self._once("blas", f"results computed with BLAS {provenance_key(blas)} (here: "
                                f"{pair_blas_key()}) are reported but not stored")
             return
         try:
@@ -356,15 +355,6 @@ class ResultStore:
         if what not in self._warned:
             self._warned.add(what)
             self._warn(message)
-
-
-def _blas_text(blas: Any) -> str:
-    """:func:`convlab.runtime.blas.blas_key` of a recorded BLAS provenance."""
-    if not isinstance(blas, dict):
-        return str(blas)
-    return ",".join(f"{name}:{lib.get('coretype')}/{lib.get('threads')}"
-                    for name, lib in sorted(blas.items())
-                    if name != "env" and isinstance(lib, dict)) or "unknown"
 
 
 def _reason(exc: BaseException) -> str:

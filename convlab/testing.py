@@ -27,7 +27,7 @@ from .runtime.checkpoints import checkpoints as default_checkpoints
 from .algorithms.registry import Algorithm, LegacyKernel, register
 from .problems.base import Problem
 from .rates.checker import RateCheck, Verdict, check_rate
-from .run import PythonOracles, Trace, bound_scope
+from .run import Trace, bound_scope
 
 #: Verdicts that pass each claim kind.
 PASSING: dict[str, frozenset[Verdict]] = {

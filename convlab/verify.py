@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from .claims import Claim, collect_files, load_file
-from .designs import decide_pair
 from .errors import InputError
 from .outcomes import Outcome
 from .problems.registry import InstanceSpec, load_instances
@@ -25,8 +24,12 @@ if TYPE_CHECKING:
 
 
 def verify_claim(claim: Claim, instance: InstanceSpec) -> Outcome:
-    """Decide ``claim`` on one instance (its design's plans, in this process)."""
-    return decide_pair(claim, instance)
+    """Decide ``claim`` on one instance (its design's plans, in this process), as the
+    executors do (:func:`convlab.executor.decide`: BLAS on one thread, its provenance
+    recorded)."""
+    from .executor import decide
+
+    return decide(claim, instance)
 
 
 @dataclass(frozen=True)
@@ -35,20 +38,29 @@ class Overrides:
 
     ``seeds`` replaces the seeds (and the most seeds of an escalation) of every claim that is a
     statistic over seeds; ``iterations`` replaces the iterations of every anytime, scaling and
-    stability claim and keeps the horizons up to it (at least the smallest) of horizon claims.
+    stability claim and keeps the horizons up to it (at least the smallest) of horizon claims;
+    ``seed_start`` makes every claim over more seeds than that an escalation that starts at
+    ``seed_start`` seeds and doubles them while the verdict is inconclusive, up to the claim's
+    seeds (or its ``max_seeds``): the looks share the error probability (alpha spending,
+    :mod:`convlab.designs.seeds`), so the stated confidence holds over all of them, and a claim
+    decided early stops early (a last look at the full seeds is at a stricter level than a
+    single look, so a verdict decided only by the last one may come out inconclusive).
     An overridden claim is another claim: its results are stored under other keys, never mixed
     with full runs, and every report marks them.
     """
 
     seeds: int | None = None
     iterations: int | None = None
+    seed_start: int | None = None
 
     def __bool__(self) -> bool:
-        return self.seeds is not None or self.iterations is not None
+        return self.seeds is not None or self.iterations is not None \
+            or self.seed_start is not None
 
     def as_dict(self) -> dict[str, int]:
         """The overrides that are set, by name."""
-        return {k: v for k, v in (("seeds", self.seeds), ("iterations", self.iterations))
+        return {k: v for k, v in (("seeds", self.seeds), ("iterations", self.iterations),
+                                  ("seed_start", self.seed_start))
                 if v is not None}
 
     def apply(self, claim: Claim) -> Claim:
@@ -56,6 +68,8 @@ class Overrides:
         changes: dict = {}
         if self.seeds is not None and claim.max_seeds > 1:
             changes.update(seeds=self.seeds, max_seeds=self.seeds)
+        elif self.seed_start is not None and claim.seeds > self.seed_start:
+            changes.update(seeds=self.seed_start, max_seeds=max(claim.seeds, claim.max_seeds))
         if self.iterations is not None:
             if claim.design == "horizon" and claim.horizons:
                 kept = tuple(h for h in claim.horizons if h <= self.iterations)
@@ -174,9 +188,10 @@ def verify_paths(paths: Iterable[str | Path], *, problems: str | Path | None = N
         that Ctrl-C stops a running kernel at once and a worker that runs out of memory costs
         only its pair).
     budget
-        Memory and work one pair may use (:class:`convlab.limits.Budget`); a pair whose plan is
-        estimated over it is refused before anything is built (an input error naming the field).
-        None: no check.
+        Memory and work one pair may use (:class:`convlab.limits.Budget`; None: the default,
+        half of this machine's memory and 1e9 iterations); a pair whose plan is estimated over
+        it is refused before anything is built (an input error naming the field and giving the
+        estimate).
     """
     from .designs import estimated_cost
     from .executor import run_pairs
@@ -217,14 +232,12 @@ def verify_paths(paths: Iterable[str | Path], *, problems: str | Path | None = N
             reused.append((i, stored))
         else:
             pending.append(i)
-    if budget is not None:
-        from .limits import check_budget, refused
+    from .limits import Budget, check_budget, refused
 
-        over = {i: e for i in pending if (e := check_budget(*work[i], budget)) is not None}
-        pending = [i for i in pending if i not in over]
-        refusals = [(i, refused(*work[i], e)) for i, e in over.items()]
-    else:
-        refusals = []
+    budget = budget if budget is not None else Budget()
+    over = {i: e for i in pending if (e := check_budget(*work[i], budget)) is not None}
+    pending = [i for i in pending if i not in over]
+    refusals = [(i, refused(*work[i], e)) for i, e in over.items()]
     for i in pending:
         costs[i] = _cost(estimated_cost, *work[i])
     if progress is not None:

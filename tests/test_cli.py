@@ -62,7 +62,7 @@ BAD_CASES = [
         'instances = [{ name = "huber", family = "huber-1d", L = 1.0, R = 1.0, delta = "R/(2*N+1)" }]',
         'instances = ["nowhere"]'), "unknown instance 'nowhere'"),
     ("inconsistent constants", GOOD.replace("L = 1.0, R = 1.0", "L = -1.0, R = 1.0"),
-     "field 'instances.huber': invalid parameters"),
+     "field 'instances.huber.L': expected a number in (0, inf), got -1.0"),
 ]
 
 

@@ -23,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from convlab.claims import FIELDS as CLAIM_FIELDS
 from convlab.cli import main
 
 pytest_plugins = ["pytester"]
@@ -60,9 +61,32 @@ VALUES = st.one_of(
     st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
 )
 
-FIELDS = sorted(set(BASE) | {"horizons", "window", "band", "rtol", "order_tol", "seeds",
-                             "statistic", "quantile", "sweep", "target", "parameter", "bracket",
-                             "iterate", "unknown_field"})
+#: Valid claims of every design and statistic, the starting points of the mutations.
+BASES = [
+    BASE,
+    dict(BASE, id="horizon", instances=[{"name": "h", "family": "huber-1d", "L": 1.0, "R": 1.0,
+                                         "delta": "R/(2*N+1)"}],
+         bound="L*R**2/(4*N+2)", kind="tight", mode="horizon", horizons=[1, 10, 100],
+         expected="tight"),
+    dict(BASE, id="scaling", instances=[{"name": "s", "family": "quadratic", "d": 5, "L": "kap",
+                                         "mu": 1.0}],
+         measure="dist", sweep={"name": "kap", "values": [2, 4, 8]}, target="1e-3*R",
+         bound="O(kap)", mode="scaling", iterations=400),
+    dict(BASE, id="stability", kind="lower", parameter="step", bracket=["0.5/L", "4/L"],
+         bound="2/L", mode="stability", iterations=200, expected="tight"),
+    dict(BASE, id="seeds", algorithm="sgd", params={"step": "1/(2*L)"},
+         instances=[{"name": "n", "family": "quadratic", "d": 3, "L": 1.0, "mu": 0.1,
+                     "noise": 1.0}], bound="O(1/k)", kind="order", iterations=200, seeds=8),
+]
+
+FIELDS = sorted(set(BASE) | set(CLAIM_FIELDS) | {"horizons", "window", "band", "rtol",
+                                                 "order_tol", "seeds", "statistic", "quantile",
+                                                 "sweep", "target", "parameter", "bracket",
+                                                 "iterate", "unknown_field"})
+
+#: Numbers near the edges (sizes, steps, tolerances).
+EDGES = st.sampled_from([0, 1, -1, 2, 3, 0.5, 1e-300, 1e300, 10**8, 10**9, 10**5, 2**31,
+                         2**63 - 1, 1e-9, 0.999999, 1.000001, 5e-324])
 
 
 def _toml_value(v):
@@ -92,17 +116,25 @@ def _document(claim: dict) -> str:
 
 @st.composite
 def mutated_claims(draw):
-    claim = dict(BASE)
+    """A claim of :data:`BASES` with one to three fields set to a hostile or edge value,
+    deleted, or an instance parameter changed."""
+    claim = dict(draw(st.sampled_from(BASES)))
     for _ in range(draw(st.integers(1, 3))):
         field = draw(st.sampled_from(FIELDS))
-        action = draw(st.sampled_from(["set", "delete", "instance"]))
+        action = draw(st.sampled_from(["set", "edge", "delete", "instance"]))
         if action == "delete":
             claim.pop(field, None)
         elif action == "instance":
-            inst = dict(BASE["instances"][0])
-            inst[draw(st.sampled_from(["d", "L", "mu", "family", "seed", "x0", "bogus"]))] = \
-                draw(VALUES)
+            inst = dict(claim["instances"][0]) if isinstance(claim.get("instances"), list) \
+                and claim["instances"] and isinstance(claim["instances"][0], dict) else {}
+            inst[draw(st.sampled_from(["d", "L", "mu", "family", "seed", "x0", "noise",
+                                       "name", "bogus"]))] = draw(st.one_of(VALUES, EDGES))
             claim["instances"] = [inst]
+        elif action == "edge" and field in ("iterations", "seeds", "max_seeds", "horizons",
+                                            "quantile", "rtol", "window", "band", "bracket"):
+            value = draw(EDGES)
+            claim[field] = [value, draw(EDGES)] if field in ("horizons", "window", "band",
+                                                             "bracket") else value
         else:
             claim[field] = draw(VALUES)
     return _document(claim)

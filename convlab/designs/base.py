@@ -136,7 +136,11 @@ def build_checked(instance: InstanceSpec, context: Mapping[str, float] | None = 
 
 
 def execute(claim: Claim, plan: Plan, problems: Problems) -> tuple[Samples, ...]:
-    """Run every run of ``plan`` in this process (seeds in parallel threads)."""
+    """Run every run of ``plan`` in this process (seeds in parallel threads); horizons that
+    do not change the run are read from one long run (:func:`shared_horizons`)."""
+    shared = shared_horizons(claim, plan, problems)
+    if shared is not None:
+        return shared
     return tuple(execute_run(claim, run, problems) for run in plan.runs)
 
 
@@ -153,6 +157,15 @@ def execute_run(claim: Claim, run: Run, problems: Problems) -> Samples:
                          track=claim.tracks, context=context or None)
 
     traces = traces_of(problem, run.seeds)
+    return _samples(claim, run, traces, lambda: traces_of(shadow_problem(problem),
+                                                          run.seeds[:1])[0])
+
+
+def _samples(claim: Claim, run: Run, traces, shadow) -> Samples:
+    """The :class:`Samples` of ``run`` from its traces (one per seed); ``shadow()`` gives the
+    trace of the first seed started a few ulps away, asked for only when the run decays deep
+    enough for rounding to show."""
+    context = dict(run.context)
     constants = bound_scope(traces[0], context=context)
     floor = traces[0].floor(claim.measure)
     rows = []
@@ -164,14 +177,90 @@ def execute_run(claim: Claim, run: Run, problems: Problems) -> Samples:
         rows.append(errors)
     source = "certified"
     if needs_shadow(rows[0]):
-        (shadow,) = traces_of(shadow_problem(problem), run.seeds[:1])
-        if not shadow.diverged:
-            level = measured_floor(rows[0], shadow.measure(claim.measure, claim.iterate))
+        shadow_trace = shadow()
+        if not shadow_trace.diverged:
+            level = measured_floor(rows[0], shadow_trace.measure(claim.measure, claim.iterate))
             if level > floor:
                 floor, source = level, (f"measured: a shadow run started {PERTURBATION_ULPS:g} "
                                         f"ulps away disagrees below {level:.3g}")
     return Samples(run, traces[0].k.astype(float), np.array(rows), floor, constants,
                    floor_source=source)
+
+
+def shared_horizons(claim: Claim, plan: Plan, problems: Problems
+                    ) -> tuple[Samples, ...] | None:
+    """The samples of a plan of horizon runs read from one long run, or None when they may
+    differ from separate runs.
+
+    A horizon run (context ``N`` only, recording k = 0 and k = N) is the same run, bit for bit,
+    at every horizon when nothing in it depends on N: the instance does not use N, the
+    algorithm's parameters resolve to the same numbers at every horizon (defaults included),
+    and no piece of the kernel reads the recorded iterations (OGM's horizon is the last
+    checkpoint: :attr:`~convlab.runtime.kernel.Kernel.reads_checkpoints`). Such a plan runs
+    once to the largest horizon, recording every horizon, and each horizon's samples are cut
+    from it (the shadow run for a measured floor likewise). A long run that diverges or ends
+    early falls back to separate runs, so every outcome is what separate runs give.
+    """
+    from ..algorithms.registry import get_algorithm
+    from ..run import Trace, resolve_algorithm_params
+    from ..runtime.kernel import Kernel
+
+    runs = plan.runs
+    if len(runs) < 2 or problems.spec.uses("N"):
+        return None
+    first = runs[0]
+    for run in runs:
+        if (len(run.context) != 1 or run.context[0][0] != "N" or run.params != first.params
+                or run.seeds != first.seeds
+                or run.checkpoints != (0, int(run.context[0][1]))):
+            return None
+    kernel = get_algorithm(claim.algorithm).kernel
+    if not isinstance(kernel, Kernel) or kernel.reads_checkpoints:
+        return None
+    problem = problems.get(first.context)
+    params = dict(first.params) if first.params else dict(claim.params)
+    resolved = [resolve_algorithm_params(claim.algorithm, params,
+                                         {**problem.constants, **dict(run.context)})
+                for run in runs]
+    if any(r != resolved[0] for r in resolved[1:]):
+        return None
+    horizons = sorted({int(run.context[0][1]) for run in runs})
+    checkpoints = np.array([0] + horizons, dtype=np.int64)
+    context = {"N": float(horizons[-1])}
+
+    def traces_of(instance, seeds):
+        return run_seeds(instance, claim.algorithm, params, seeds=seeds, checkpoints=checkpoints,
+                         track=claim.tracks, context=context)
+
+    traces = traces_of(problem, first.seeds)
+    if any(t.diverged or t.k.size != checkpoints.size for t in traces):
+        return None
+    shadows: list[Trace] = []
+
+    def cut(trace: Trace, N: int) -> Trace:
+        """The trace a separate run to horizon N records: k = 0 and k = N."""
+        j = [0, horizons.index(N) + 1]
+        return replace(trace, k=trace.k[j], points={n: v[j] for n, v in trace.points.items()},
+                       scalars={n: v[j] for n, v in trace.scalars.items()}, params=resolved[0])
+
+    def shadow_at(N: int):
+        def get():
+            if not shadows:
+                shadows.extend(traces_of(shadow_problem(problem), first.seeds[:1]))
+            if shadows[0].diverged or shadows[0].k.size != checkpoints.size:
+                # the long shadow run stopped early: the separate shadow run of this horizon
+                ks = np.array([0, N], dtype=np.int64)
+                return run_seeds(shadow_problem(problem), claim.algorithm, params,
+                                 seeds=first.seeds[:1], checkpoints=ks, track=claim.tracks,
+                                 context={"N": float(N)})[0]
+            return cut(shadows[0], N)
+        return get
+
+    out = []
+    for run in runs:
+        N = int(run.context[0][1])
+        out.append(_samples(claim, run, [cut(t, N) for t in traces], shadow_at(N)))
+    return tuple(out)
 
 
 def merge_seeds(steps: tuple[Step, ...]) -> tuple[Samples, ...]:

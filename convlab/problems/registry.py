@@ -157,6 +157,9 @@ def build(family: str, raw: Mapping[str, Any], context: Mapping[str, float] | No
         if isinstance(exc, InputError):
             raise
         raise InputError(f"invalid parameters for family '{family}': {exc}") from None
+    except ArithmeticError as exc:  # an extreme value: noise = 1e154 squares to an overflow
+        raise InputError(f"invalid parameters for family '{family}': the builder's "
+                         f"arithmetic fails ({type(exc).__name__}: {exc})") from None
     if fam.ranges:  # declared with the family contract
         fam.check(problem)
     return problem

@@ -118,6 +118,8 @@ def _parse_string(text: str, allow_order: bool) -> sp.Expr:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         raise BoundError(f"cannot parse expression {text!r}: {exc.msg}") from None
+    except (ValueError, RecursionError, MemoryError) as exc:  # a lone surrogate, say
+        raise BoundError(f"cannot parse expression {text!r}: {type(exc).__name__}") from None
     body = tree.body
     _check_shape(body, text)
     try:

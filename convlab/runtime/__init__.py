@@ -10,7 +10,9 @@ rest of convlab (but :mod:`convlab.errors`):
 - :mod:`.kernel`: the kernel contract (:class:`~.kernel.Kernel`: hyper-parameter slots,
   recorded points and scalars, state, oracles, by name);
 - :mod:`.loop`: the one loop every kernel runs in (recording, tracking, divergence, stop,
-  flush-to-zero), for one seed and for many seeds in parallel.
+  flush-to-zero), for one seed and for many seeds in parallel;
+- :mod:`.launch`: entering the loop with the compiled functions' addresses resolved once (no
+  per-call typing), the seeds of a call side by side on threads.
 
 Importing this package imports neither numba nor numpy's heavy parts; numba is imported the
 first time something is compiled.

@@ -35,6 +35,11 @@ from typing import Any, Iterator
 BLAS_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
+#: The packages whose BLAS libraries a result can depend on (instance builders call numpy's,
+#: compiled oracles scipy's); the key of :func:`blas_key` is made of these where they are found.
+RESULT_LIBRARIES = ("numpy", "scipy")
+
+
 @dataclass(frozen=True)
 class _Library:
     """One loaded OpenBLAS, driven through ctypes."""
@@ -152,11 +157,23 @@ def blas_provenance() -> dict[str, Any]:
 def blas_key() -> str:
     """A short text of the core types and thread counts of :func:`blas_provenance` (for the
     results store's key and for reports), e.g. ``numpy:SkylakeX/1,scipy:SkylakeX/1``."""
-    info = blas_provenance()
+    return provenance_key(blas_provenance())
+
+
+def provenance_key(info: Any) -> str:
+    """:func:`blas_key` of a BLAS provenance (as :func:`blas_provenance` gives it, or as a
+    result recorded it): the libraries of :data:`RESULT_LIBRARIES` where there are any (another
+    package's OpenBLAS in the same process, a solver's say, cannot change a result), else all."""
+    if not isinstance(info, dict):
+        return str(info)
+    libraries = {name: lib for name, lib in info.items()
+                 if name != "env" and isinstance(lib, dict)}
+    ours = {name: lib for name, lib in libraries.items() if name in RESULT_LIBRARIES}
     parts = [f"{name}:{lib.get('coretype')}/{lib.get('threads')}"
-             for name, lib in sorted(info.items()) if name != "env"]
-    if "OPENBLAS_CORETYPE" in info.get("env", {}) and not parts:
-        parts.append(f"env:{info['env']['OPENBLAS_CORETYPE']}")
+             for name, lib in sorted((ours or libraries).items())]
+    env = info.get("env", {})
+    if not parts and isinstance(env, dict) and "OPENBLAS_CORETYPE" in env:
+        parts.append(f"env:{env['OPENBLAS_CORETYPE']}")
     return ",".join(parts) or "unknown"
 
 
@@ -185,8 +202,8 @@ def blas_threads(n: int = 1) -> Iterator[None]:
 def pin_blas_threads(n: int = 1) -> None:
     """Set every loaded BLAS library (and any loaded later, through the environment) to ``n``
     threads for the rest of the process (worker processes)."""
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[name] = str(int(n))
+    for name in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # not OMP_NUM_THREADS: numba's
+        os.environ[name] = str(int(n))                          # parallel seeds read it
     _load_both()
     tpc = _threadpoolctl()
     if tpc is not None:

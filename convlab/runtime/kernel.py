@@ -113,6 +113,21 @@ class Kernel:
         return self.advance.__name__
 
     @property
+    def reads_checkpoints(self) -> bool:
+        """Whether a piece of the kernel reads the ``checkpoints`` array (OGM's horizon is the
+        last checkpoint, for instance): its run then depends on which iterations are recorded.
+        Decided from the pieces' code: True when any of them loads the argument."""
+        import dis
+
+        for piece in (self.init, self.advance, self.observe):
+            if piece is None:
+                continue
+            for ins in dis.get_instructions(piece.py_func):
+                if ins.opname.startswith("LOAD_") and ins.argval == "checkpoints":
+                    return True
+        return False
+
+    @property
     def module(self) -> str:
         return self.advance.__module__
 

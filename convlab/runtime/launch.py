@@ -15,6 +15,13 @@ Inside, :func:`_function` rebuilds numba's first-class function value from the t
 exactly as numba's own unboxing does, so the kernel calls its oracles through the same native
 entries as before (bitwise the same results, the same speed per iteration).
 
+Seeds side by side. The entry is compiled without the GIL (``nogil``), so the seeds of one
+call run in contiguous chunks on Python threads (:func:`threads`, set by the executors so that
+jobs × threads does not exceed the cores: :func:`set_threads`). Every run is a pure function of
+its seed (counter-based random numbers), so the result does not depend on the number of
+threads; and no parallel (OpenMP) runtime is started, which a forked worker could not inherit,
+nor compiled (a numba ``prange`` entry takes about 20 s to compile).
+
 Safety. An address row is only ever made here, from a function compiled with the signature of
 its kind (``addresses(dispatcher, kind)``), and the rows are placed by kind (:data:`SLOTS`);
 the compiled functions are kept alive by :func:`addresses`' cache. A numba version whose first-
@@ -24,6 +31,7 @@ and :mod:`convlab.run` falls back to passing the dispatchers.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
 import numpy as np
@@ -102,92 +110,114 @@ def available() -> bool:
         return False
 
 
-# module globals, set by _entries() before it compiles (numba's disk cache misses on closures)
+# module globals, set by _entry() before it compiles (numba's disk cache misses on closures)
 _LOOP = None
 _M_INIT = _M_ADVANCE = _M_OBSERVE = None
 _M_GRAD = _M_SGRAD = _M_VALUE = _M_PROX = _M_LMO = _M_HESS = None
 
 
-def _serial(F, A, b, p, x0, hyper, checkpoints, seeds, track, rows, n_points, n_state,
-            n_scalars):
+def _seeds(F, A, b, p, x0, hyper, checkpoints, seeds, track, rows, n_points, n_state,
+           n_scalars, points, scalars, counts, status):
+    """One run of the loop per seed, written into row i of the outputs (compiled without the
+    GIL: threads run chunks of seeds side by side)."""
     init = _M_INIT(F[0, 0], F[0, 1], F[0, 2])
     advance = _M_ADVANCE(F[1, 0], F[1, 1], F[1, 2])
     observe = _M_OBSERVE(F[2, 0], F[2, 1], F[2, 2])
     oracles = (_M_GRAD(F[3, 0], F[3, 1], F[3, 2]), _M_SGRAD(F[4, 0], F[4, 1], F[4, 2]),
                _M_VALUE(F[5, 0], F[5, 1], F[5, 2]), _M_PROX(F[6, 0], F[6, 1], F[6, 2]),
                _M_LMO(F[7, 0], F[7, 1], F[7, 2]), _M_HESS(F[8, 0], F[8, 1], F[8, 2]))
-    n = seeds.shape[0]
-    m = checkpoints.shape[0]
-    d = x0.shape[0]
-    points = np.empty((n, m, n_points, d))
-    scalars = np.empty((n, m, 3 + n_scalars))
-    counts = np.zeros(n, dtype=np.int64)
-    status = np.zeros(n, dtype=np.int64)
-    for i in range(n):
+    for i in range(seeds.shape[0]):
         pts, sc, c, st = _LOOP(init, advance, observe, oracles, A, b, p, x0, hyper,
                                checkpoints, seeds[i], track, rows, n_points, n_state, n_scalars)
         points[i] = pts
         scalars[i] = sc
         counts[i] = c
         status[i] = st
-    return points, scalars, counts, status
-
-
-def _parallel(F, A, b, p, x0, hyper, checkpoints, seeds, track, rows, n_points, n_state,
-              n_scalars):
-    init = _M_INIT(F[0, 0], F[0, 1], F[0, 2])
-    advance = _M_ADVANCE(F[1, 0], F[1, 1], F[1, 2])
-    observe = _M_OBSERVE(F[2, 0], F[2, 1], F[2, 2])
-    oracles = (_M_GRAD(F[3, 0], F[3, 1], F[3, 2]), _M_SGRAD(F[4, 0], F[4, 1], F[4, 2]),
-               _M_VALUE(F[5, 0], F[5, 1], F[5, 2]), _M_PROX(F[6, 0], F[6, 1], F[6, 2]),
-               _M_LMO(F[7, 0], F[7, 1], F[7, 2]), _M_HESS(F[8, 0], F[8, 1], F[8, 2]))
-    n = seeds.shape[0]
-    m = checkpoints.shape[0]
-    d = x0.shape[0]
-    points = np.empty((n, m, n_points, d))
-    scalars = np.empty((n, m, 3 + n_scalars))
-    counts = np.zeros(n, dtype=np.int64)
-    status = np.zeros(n, dtype=np.int64)
-    for i in _prange(n):
-        pts, sc, c, st = _LOOP(init, advance, observe, oracles, A, b, p, x0, hyper,
-                               checkpoints, seeds[i], track, rows, n_points, n_state, n_scalars)
-        points[i] = pts
-        scalars[i] = sc
-        counts[i] = c
-        status[i] = st
-    return points, scalars, counts, status
-
-
-_prange = range  # replaced by numba.prange in _entries()
 
 
 @lru_cache(maxsize=None)
-def _entries():
-    """The compiled (serial, parallel) entries (compiled on first use, cached on disk)."""
-    from numba import njit, prange, types
+def _entry():
+    """The compiled entry (compiled on first use, cached on disk)."""
+    from numba import njit, types
 
     from .loop import driver
 
-    global _LOOP, _prange, _M_INIT, _M_ADVANCE, _M_OBSERVE
+    global _LOOP, _M_INIT, _M_ADVANCE, _M_OBSERVE
     global _M_GRAD, _M_SGRAD, _M_VALUE, _M_PROX, _M_LMO, _M_HESS
     _LOOP = driver()
-    _prange = prange
     (_M_INIT, _M_ADVANCE, _M_OBSERVE, _M_GRAD, _M_SGRAD, _M_VALUE, _M_PROX, _M_LMO,
      _M_HESS) = (_function_maker(kind) for kind in SLOTS)
     f8v = types.float64[::1]
     i8, i8v = types.int64, types.int64[::1]
-    out = types.Tuple((types.float64[:, :, :, ::1], types.float64[:, :, ::1], i8v, i8v))
-    sig = out(types.int64[:, ::1], types.float64[:, ::1], f8v, f8v, f8v, f8v, i8v, i8v, i8, i8,
-              i8, i8, i8)
-    return njit(sig, cache=True)(_serial), njit(sig, cache=True, parallel=True)(_parallel)
+    sig = types.void(types.int64[:, ::1], types.float64[:, ::1], f8v, f8v, f8v, f8v, i8v, i8v,
+                     i8, i8, i8, i8, i8, types.float64[:, :, :, ::1], types.float64[:, :, ::1],
+                     i8v, i8v)
+    return njit(sig, cache=True, nogil=True)(_seeds)
+
+
+def ready() -> None:
+    """Compile (or load from numba's cache) the loop and the entry now: a process about to
+    fork its workers does it once for all of them."""
+    _entry()
+
+
+# -- threads -------------------------------------------------------------------------------------
+
+_THREADS: int | None = None
+_POOL: tuple[int, int, object] | None = None  # (pid, threads, ThreadPoolExecutor)
+
+
+def set_threads(n: int | None) -> None:
+    """Run the seeds of one call on at most ``n`` threads (None: one per CPU core). The
+    executors set it so that jobs × threads does not exceed the cores."""
+    global _THREADS
+    if n is not None and int(n) < 1:
+        raise ValueError(f"threads must be >= 1, got {n}")
+    _THREADS = None if n is None else int(n)
+
+
+def threads() -> int:
+    """The number of threads the seeds of one call run on (:func:`set_threads`)."""
+    return _THREADS if _THREADS is not None else max(1, os.cpu_count() or 1)
+
+
+def _pool(n: int):
+    """A thread pool of n threads, made anew in a forked child (a parent's threads do not
+    survive a fork)."""
+    global _POOL
+    from concurrent.futures import ThreadPoolExecutor
+
+    if _POOL is None or _POOL[0] != os.getpid() or _POOL[1] != n:
+        _POOL = (os.getpid(), n, ThreadPoolExecutor(max_workers=n,
+                                                    thread_name_prefix="convlab-seeds"))
+    return _POOL[2]
 
 
 def launch(pieces: tuple, oracles: tuple, A, b, p, x0, hyper, checkpoints, seeds, track: int,
            layout: tuple[int, int, int, int], parallel: bool):
     """Run the kernel (``pieces`` = compiled init, advance, observe) with the compiled
     ``oracles`` for each seed through the one loop: stacked (points (n, m, P, d), scalars
-    (n, m, 3 + S), counts (n,), status (n,)), seeds in a ``prange`` when ``parallel``."""
-    serial, batch = _entries()
+    (n, m, 3 + S), counts (n,), status (n,)). With ``parallel``, the seeds are split into
+    contiguous chunks run side by side on :func:`threads` threads; every run is a pure
+    function of its seed, so the result is the same bit for bit."""
+    entry = _entry()
     F = address_matrix(pieces, oracles)
-    entry = batch if parallel and seeds.shape[0] > 1 else serial
-    return entry(F, A, b, p, x0, hyper, checkpoints, seeds, int(track), *layout)
+    n, m, d = seeds.shape[0], checkpoints.shape[0], x0.shape[0]
+    rows, n_points, n_state, n_scalars = layout
+    points = np.empty((n, m, n_points, d))
+    scalars = np.empty((n, m, 3 + n_scalars))
+    counts = np.zeros(n, dtype=np.int64)
+    status = np.zeros(n, dtype=np.int64)
+    common = (F, A, b, p, x0, hyper, checkpoints)
+    tail = (int(track), rows, n_points, n_state, n_scalars)
+    k = min(threads(), n) if parallel else 1
+    if k <= 1:
+        entry(*common, seeds, *tail, points, scalars, counts, status)
+        return points, scalars, counts, status
+    bounds = [round(n * c / k) for c in range(k + 1)]
+    jobs = [_pool(k).submit(entry, *common, seeds[lo:hi], *tail, points[lo:hi],
+                            scalars[lo:hi], counts[lo:hi], status[lo:hi])
+            for lo, hi in zip(bounds[:-1], bounds[1:]) if hi > lo]
+    for job in jobs:
+        job.result()
+    return points, scalars, counts, status

@@ -75,8 +75,11 @@ def _imports(name: str, path: Path, stamp: tuple[int, int]) -> tuple[bytes, froz
 
 def module_digest(name: str) -> str | None:
     """SHA-256 over the source of module ``name`` and of every module it imports within convlab
-    and its own top-level package, transitively (parent packages included, but for convlab's
-    own ``__init__``, which only re-exports the API). None when ``name`` has no source file."""
+    and its own top-level package, transitively. None when ``name`` has no source file.
+
+    Parent packages are not followed unless imported: their ``__init__`` runs when the module is
+    imported, but none of its code is compiled into the module's functions (a name imported
+    from a package is an import, and followed)."""
     if module_file(name) is None:
         return None
     seen: dict[str, bytes] = {}
@@ -92,10 +95,7 @@ def module_digest(name: str) -> str | None:
         stat = path.stat()
         source, imported = _imports(current, path, (stat.st_mtime_ns, stat.st_size))
         seen[current] = source
-        top = current.split(".")[0]
-        parents = {current.rsplit(".", i)[0] for i in range(1, current.count(".") + 1)}
-        parents = {p for p in parents if p != _ROOT and p.split(".")[0] == top}
-        stack.extend((set(imported) | parents) - set(seen))
+        stack.extend(set(imported) - set(seen))
     digest = hashlib.sha256()
     for module in sorted(seen):
         if seen[module]:
