@@ -28,6 +28,7 @@ import json
 import sqlite3
 import sys
 import time
+import types
 from dataclasses import asdict
 from functools import lru_cache
 from importlib import metadata
@@ -142,8 +143,6 @@ def code_digest(*owners: object) -> str:
     ``init``, ``observe``, a whole-run kernel, a Python method) and of a family's builder: the
     code that runs in this process, also when it has no source file (typed at a prompt, read
     from stdin, a notebook cell) or its file changed after it was imported."""
-    import marshal
-
     digest = hashlib.sha256()
     for owner in owners:
         for attr in ("advance", "init", "observe", "method", None):
@@ -151,8 +150,32 @@ def code_digest(*owners: object) -> str:
             fn = getattr(fn, "py_func", fn)
             code = getattr(fn, "__code__", None)
             if code is not None:
-                digest.update(marshal.dumps(code))
+                _digest_code(digest, code)
     return digest.hexdigest()
+
+
+def _digest_code(digest: "hashlib._Hash", code: types.CodeType) -> None:
+    """Feed what a code object computes into ``digest``, the same in every process: its
+    bytecode, names and constants (nested functions recursively; a set constant in sorted
+    order). Not ``marshal.dumps``: its output depends on the objects' reference counts, so the
+    same function gave another key in another process (under a profiler, say)."""
+    digest.update(code.co_code)
+    for names in (code.co_names, code.co_varnames, code.co_freevars, code.co_cellvars):
+        digest.update(repr(names).encode())
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            _digest_code(digest, const)
+        else:
+            digest.update(_const_text(const).encode())
+
+
+def _const_text(const: object) -> str:
+    """A constant as text, independent of the process (hash order of a frozenset)."""
+    if isinstance(const, frozenset):
+        return "frozenset(" + ", ".join(sorted(_const_text(c) for c in const)) + ")"
+    if isinstance(const, tuple):
+        return "(" + ", ".join(_const_text(c) for c in const) + ",)"
+    return f"{type(const).__name__}:{const!r}"
 
 
 def result_key(claim: Claim, instance: InstanceSpec) -> str:
