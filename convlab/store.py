@@ -22,7 +22,6 @@ plain JSON (no pickle), so a store received from elsewhere cannot run code.
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 import sqlite3
@@ -37,83 +36,20 @@ from typing import Callable
 
 from .claims import Claim
 from .runtime.blas import pair_blas_key, provenance_key
+from .runtime.sources import sources_digest
 from .outcomes import RECORD_VERSION, Outcome, outcome_from_record, outcome_record
 from .problems.registry import InstanceSpec, get_family
-
-_PACKAGE_ROOT = Path(__file__).resolve().parent
 
 #: Default location of the store, relative to the working directory.
 DEFAULT_STORE = Path(".convlab-cache") / "results.sqlite"
 
 
-def _module_file(name: str) -> Path | None:
-    """The source file of module ``name``, if it exists: a convlab module (``convlab.x.y``),
-    or a module of a plugin (any imported module with a ``.py`` file)."""
-    if name.split(".")[0] != "convlab":
-        file = getattr(sys.modules.get(name), "__file__", None)
-        if file and file.endswith(".py") and Path(file).is_file():
-            return Path(file)
-        return None
-    parts = name.split(".")[1:]
-    base = _PACKAGE_ROOT.joinpath(*parts)
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def _imports(name: str, path: Path) -> set[str]:
-    """Modules imported by the module ``name`` stored at ``path`` that can change a result:
-    convlab's, and those of the module's own top-level package (a plugin's helpers)."""
-    return set(_imports_cached(name, path, path.stat().st_mtime_ns))
-
-
-@lru_cache(maxsize=None)
-def _imports_cached(name: str, path: Path, mtime: int) -> frozenset[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    followed = {"convlab", name.split(".")[0]}
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.update(a.name for a in node.names if a.name.split(".")[0] in followed)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")
-                base = base[: len(base) - (node.level - 1)]
-                module = ".".join(base + ([node.module] if node.module else []))
-            else:
-                module = node.module or ""
-            if module.split(".")[0] not in followed:
-                continue
-            found.add(module)
-            found.update(f"{module}.{a.name}" for a in node.names)  # submodules imported by name
-    return frozenset(found)
-
-
 @lru_cache(maxsize=None)
 def source_digest(*roots: str) -> str:
     """SHA-256 over the source of ``roots`` and every module they import that can change a
-    result (convlab's, and a plugin's own package), transitively."""
-    seen: dict[str, Path] = {}
-    stack = list(roots)
-    while stack:
-        name = stack.pop()
-        if name in seen:
-            continue
-        path = _module_file(name)
-        if path is None:
-            continue
-        seen[name] = path
-        # parents' __init__ run too, but for convlab's own, which only re-exports the API
-        parents = {name.rsplit(".", i)[0] for i in range(1, name.count(".") + 1)} - {"convlab"}
-        parents = {p for p in parents if p.split(".")[0] == name.split(".")[0]}
-        stack.extend((_imports(name, path) | parents) - set(seen))
-    digest = hashlib.sha256()
-    for name in sorted(seen):
-        digest.update(name.encode())
-        digest.update(seen[name].read_bytes())
-    return digest.hexdigest()
+    result (convlab's, and a plugin's own package), transitively: the digest numba's cache
+    stamps carry too (:func:`convlab.runtime.sources.sources_digest`; read once per process)."""
+    return sources_digest(*roots)
 
 
 @lru_cache(maxsize=None)

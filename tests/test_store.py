@@ -5,7 +5,6 @@ import textwrap
 
 import pytest
 
-import convlab.store as store_mod
 from convlab.cli import main
 from convlab.claims import load_file
 from convlab.store import ResultStore, result_key, source_digest
@@ -67,9 +66,11 @@ def test_editing_the_claim_changes_its_key(claims_file, tmp_path):
 
 
 def test_editing_a_kernel_helper_invalidates_only_what_uses_it(tmp_path, monkeypatch):
+    import convlab.runtime.sources as sources_mod
+
     copy = tmp_path / "convlab"
-    shutil.copytree(store_mod._PACKAGE_ROOT, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(store_mod, "_PACKAGE_ROOT", copy)
+    shutil.copytree(sources_mod.PACKAGE_ROOT, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(sources_mod, "PACKAGE_ROOT", copy)
     source_digest.cache_clear()
     gd_roots = ("convlab.verify", "convlab.algorithms.gradient", "convlab.problems.worst_cases")
     before = source_digest(*gd_roots)

@@ -8,7 +8,8 @@ the remedy: a SHA-256 over the source of a module and of every module it imports
 within convlab and within the module's own top-level package (a plugin's helpers). The numba
 cache locator of :mod:`convlab.runtime.jit` adds it to the freshness stamp of every cached
 function, so an edit anywhere below a kernel recompiles it; the results store keys a result by
-the same kind of digest (:func:`convlab.store.source_digest`).
+the same digest (:func:`sources_digest` of the pipeline, the kernel's and the family's modules:
+:func:`convlab.store.source_digest`).
 """
 
 from __future__ import annotations
@@ -22,9 +23,19 @@ from pathlib import Path
 
 _ROOT = "convlab"
 
+#: The folder of the convlab package: convlab's modules are read from here (a test may point it
+#: at an edited copy), other packages' (a plugin's) where Python finds them.
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+
 
 def module_file(name: str) -> Path | None:
     """The ``.py`` file of module ``name`` (imported or importable), or None."""
+    if name.split(".")[0] == _ROOT:
+        base = PACKAGE_ROOT.joinpath(*name.split(".")[1:])
+        for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+            if candidate.is_file():
+                return candidate
+        return None
     return _module_file(name)
 
 
@@ -73,17 +84,16 @@ def _imports(name: str, path: Path, stamp: tuple[int, int]) -> tuple[bytes, froz
     return source, frozenset(found)
 
 
-def module_digest(name: str) -> str | None:
-    """SHA-256 over the source of module ``name`` and of every module it imports within convlab
-    and its own top-level package, transitively. None when ``name`` has no source file.
+def sources(*roots: str) -> dict[str, bytes]:
+    """The source of the modules ``roots`` and of every module they import within convlab and
+    within their own top-level package, transitively, by module name (modules without a source
+    file are left out).
 
     Parent packages are not followed unless imported: their ``__init__`` runs when the module is
     imported, but none of its code is compiled into the module's functions (a name imported
     from a package is an import, and followed)."""
-    if module_file(name) is None:
-        return None
     seen: dict[str, bytes] = {}
-    stack = [name]
+    stack = list(roots)
     while stack:
         current = stack.pop()
         if current in seen:
@@ -96,9 +106,20 @@ def module_digest(name: str) -> str | None:
         source, imported = _imports(current, path, (stat.st_mtime_ns, stat.st_size))
         seen[current] = source
         stack.extend(set(imported) - set(seen))
+    return {module: source for module, source in seen.items() if source}
+
+
+def sources_digest(*roots: str) -> str:
+    """SHA-256 over :func:`sources` of ``roots`` (module names and their sources, in order)."""
     digest = hashlib.sha256()
-    for module in sorted(seen):
-        if seen[module]:
-            digest.update(module.encode())
-            digest.update(hashlib.sha256(seen[module]).digest())
+    for module, source in sorted(sources(*roots).items()):
+        digest.update(module.encode())
+        digest.update(hashlib.sha256(source).digest())
     return digest.hexdigest()
+
+
+def module_digest(name: str) -> str | None:
+    """:func:`sources_digest` of module ``name``; None when it has no source file."""
+    if module_file(name) is None:
+        return None
+    return sources_digest(name)
