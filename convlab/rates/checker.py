@@ -69,7 +69,6 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
-from scipy.special import stdtrit
 
 from ..errors import BoundError
 from .expressions import evaluate, free_names, is_order, order_argument, parse_expression
@@ -810,6 +809,8 @@ def _slope(x: np.ndarray, y: np.ndarray) -> Fit | None:
     if n > 2:
         resid = y - y.mean() - slope * xc
         stderr = math.sqrt(float(resid @ resid) / (n - 2) / sxx)
+        from scipy.special import stdtrit
+
         half = float(stdtrit(n - 2, 0.975)) * stderr
     else:
         half = math.inf

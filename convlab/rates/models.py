@@ -30,8 +30,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import least_squares
-from scipy.special import fdtri
 
 #: Smallest residual standard deviation (log units) taken as noise: float64 rounding.
 NOISE_FLOOR = 1e-9
@@ -119,6 +117,8 @@ def _transient(k, l, y, sign: float) -> ModelFit:
     r -= r.mean(axis=2, keepdims=True)
     rss_grid = np.einsum("ijk,ijk->ij", r, r)
     i, j = np.unravel_index(int(np.argmin(rss_grid)), rss_grid.shape)
+    from scipy.optimize import least_squares  # scipy on first fit: imports stay light
+
     sol = least_squares(residual, x0=[a_grid[i], g_grid[j]], method="trf",
                         bounds=([-60.0, GAMMA_RANGE[0]], [A_MAX, GAMMA_RANGE[1]]))
     best = min((float(sol.fun @ sol.fun), tuple(sol.x)),
@@ -144,6 +144,8 @@ def _plateau(k, l, y) -> ModelFit:
     res = y - model
     rss_grid = np.einsum("ijk,ijk->ij", res, res)
     i, j = np.unravel_index(int(np.argmin(rss_grid)), rss_grid.shape)
+    from scipy.optimize import least_squares
+
     sol = least_squares(residual, x0=[log_c[i], log_p[j]], method="trf")
     best = min((float(sol.fun @ sol.fun), tuple(sol.x)),
                (float(rss_grid[i, j]), (float(log_c[i]), float(log_p[j]))))
@@ -192,6 +194,8 @@ def compare(k: np.ndarray, l: np.ndarray, y: np.ndarray, *, sign: float, geometr
             fits.append(log_fit)
     if sign > 0:
         fits.append(_plateau(k, l, y))
+    from scipy.special import fdtri
+
     noise = max(min(f.variance for f in fits), NOISE_FLOOR**2)
     best_dof = min(fits, key=lambda f: f.variance).dof
     judged = []
@@ -224,6 +228,8 @@ def _needed(f: ModelFit, stated: ModelFit, noise: float) -> bool:
     """Whether an unbounded model improves significantly on the stated rate it extends (a
     nested F test at :data:`ADEQUACY_LEVEL`, with the noise floor): a deviation the noise can
     explain is no evidence against the claim."""
+    from scipy.special import fdtri
+
     extra = stated.dof - f.dof
     if extra <= 0:
         return False

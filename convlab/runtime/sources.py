@@ -15,8 +15,10 @@ the same digest (:func:`sources_digest` of the pipeline, the kernel's and the fa
 from __future__ import annotations
 
 import ast
+import bisect
 import hashlib
 import importlib.util
+import re
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -55,19 +57,55 @@ def _module_file(name: str) -> Path | None:
     return path if path.is_file() else None
 
 
+#: A line that starts an import statement (a parenthesised list of names may span lines).
+_IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+[.\w]+[ \t]+import[ \t]*(?:\([^)]*\)|[^\n]*)"
+                          rb"|import[ \t]+[^\n]*)", re.M)
+_IMPORT_WORD = re.compile(rb"\bimport\b")
+
+
+def import_statements(source: bytes) -> list[ast.AST]:
+    """The import statements of a module's ``source``, at any depth: each line that starts one
+    is parsed alone, a fraction of the time of parsing the module (the results store's keys and
+    numba's cache stamps of every process need them). Where such a line does not parse alone
+    (a backslash continuation) or the word ``import`` occurs outside those lines (``if x:
+    import y``, prose in a docstring), the whole module is parsed instead: no statement of the
+    module's syntax tree is ever missed (an example in a docstring may add one, which only
+    makes a digest cover more)."""
+    nodes: list[ast.AST] = []
+    spans = []
+    for match in _IMPORT_LINE.finditer(source):
+        spans.append(match.span())
+        try:
+            nodes.extend(ast.parse(match.group(0).strip()).body)
+        except SyntaxError:
+            return _parsed_imports(source)
+    # every "import" keyword must lie in a line parsed above (else: `if x: import y`, prose)
+    ends = [end for _, end in spans]
+    for word in _IMPORT_WORD.finditer(source):
+        i = bisect.bisect_right(ends, word.start())
+        if i == len(spans) or not spans[i][0] <= word.start():
+            return _parsed_imports(source)
+    return nodes
+
+
+def _parsed_imports(source: bytes) -> list[ast.AST]:
+    """The import statements of the syntax tree of ``source``."""
+    return [n for n in ast.walk(ast.parse(source)) if isinstance(n, (ast.Import, ast.ImportFrom))]
+
+
 @lru_cache(maxsize=None)
 def _imports(name: str, path: Path, stamp: tuple[int, int]) -> tuple[bytes, frozenset[str]]:
     """(source bytes, modules imported) of module ``name`` at ``path``, followed within convlab
     and within the module's own top-level package (cached while the file is unchanged)."""
     source = path.read_bytes()
     try:
-        tree = ast.parse(source)
+        nodes = import_statements(source)
     except (SyntaxError, ValueError):
         return source, frozenset()
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     followed = {_ROOT, name.split(".")[0]}
     found: set[str] = set()
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Import):
             found.update(a.name for a in node.names if a.name.split(".")[0] in followed)
         elif isinstance(node, ast.ImportFrom):
