@@ -311,8 +311,10 @@ class _VerifyProgress:
             self.bar = Progress(
                 event.total, event.cost_total, label="verify",
                 header=f"verify: {event.total} pairs, {event.reused} from the store, "
-                       f"{event.total - event.reused} to compute ({event.cost_total:.3g} "
-                       f"iterations x seeds)")
+                       f"{event.total - event.reused} to compute (" + (
+                           f"about {event.cost_total:.3g} s of compute, {event.timed} pairs "
+                           "timed by an earlier run)" if event.timed else
+                           f"{event.cost_total:.3g} iterations x seeds)"))
             return
         o = event.outcome
         if self.bar is None or o is None:

@@ -1,7 +1,10 @@
 """Progress of a long command on any stream: elapsed time, work done, an ETA from the plans' cost.
 
 A verify run knows the work of every (claim, instance) pair before anything runs: its design's
-plans have a cost in iterations times seeds (:func:`convlab.designs.estimated_cost`). The ETA is
+plans have a cost in iterations times seeds (:func:`convlab.designs.estimated_cost`), or, where
+the results store holds an earlier result of the pair (the code or the claim changed since), the
+seconds it took then (:func:`convlab.verify.measured_costs`; a pair's cost per iteration can
+differ a thousandfold from another's, so a measured time is the better estimate). The ETA is
 the remaining cost at the rate measured so far (elapsed time over the cost of the pairs computed
 in this run; pairs read from the results store cost nothing). When the items report their own
 compute time, a pair's time is modelled as ``a * cost + b`` (a fixed part per pair: building the

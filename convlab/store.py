@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import sqlite3
 import sys
 import time
@@ -273,6 +274,22 @@ class ResultStore:
         if row is None:
             return None
         return _validated(row[0], claim, instance)
+
+    def seconds_before(self, claim: str, instance: str) -> float | None:
+        """The compute time of the newest stored result of claim ``claim`` on instance
+        ``instance`` under any key (an earlier version of the claim or of the code): a
+        measured cost for progress estimates. None when there is none or it cannot be read."""
+        if not self.readable:
+            return None
+        try:
+            row = self._db.execute("SELECT payload FROM results WHERE claim = ? AND instance = ?"
+                                   " ORDER BY created DESC LIMIT 1", (claim, instance)).fetchone()
+            seconds = json.loads(row[0]).get("seconds") if row is not None else None
+        except (sqlite3.Error, ValueError, AttributeError):
+            return None
+        if isinstance(seconds, (int, float)) and math.isfinite(seconds) and seconds >= 0:
+            return float(seconds)
+        return None
 
     def put(self, key: str, outcome: Outcome) -> None:
         """Store a finished outcome (one with a verdict; errors are not stored). A failed

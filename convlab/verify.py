@@ -84,8 +84,10 @@ class VerifyEvent:
     """What a verify run reports to its ``progress`` callback.
 
     One ``"start"`` event when every pair is planned (``outcome`` None), then one ``"pair"``
-    event per decided pair. ``cost`` is the pair's expected cost in iterations times seeds (0 for
-    a result read from the store); ``cost_total`` the expected cost of all pairs to compute.
+    event per decided pair. ``cost`` is the pair's expected cost (0 for a result read from the
+    store); ``cost_total`` the expected cost of all pairs to compute. The unit is iterations
+    times seeds, or seconds of compute when ``timed`` > 0 pairs have a time measured by an
+    earlier run (:func:`measured_costs`).
     """
 
     kind: str
@@ -95,6 +97,7 @@ class VerifyEvent:
     cost_total: float = 0.0
     reused: int = 0
     outcome: Outcome | None = None
+    timed: int = 0
 
 
 @dataclass(frozen=True)
@@ -240,8 +243,12 @@ def verify_paths(paths: Iterable[str | Path], *, problems: str | Path | None = N
     refusals = [(i, refused(*work[i], e)) for i, e in over.items()]
     for i in pending:
         costs[i] = _cost(estimated_cost, *work[i])
+    timed = 0
+    if results is not None:
+        costs, timed = measured_costs(costs, pending, work, results)
     if progress is not None:
-        progress(VerifyEvent("start", 0, len(work), cost_total=sum(costs), reused=len(reused)))
+        progress(VerifyEvent("start", 0, len(work), cost_total=sum(costs), reused=len(reused),
+                             timed=timed))
     for i, stored in reused:
         finish(i, stored)
     for i, outcome in refusals:
@@ -254,6 +261,26 @@ def verify_paths(paths: Iterable[str | Path], *, problems: str | Path | None = N
             results.close()
     return Report([o for o in outcomes if o is not None], errors, time.perf_counter() - start,
                   overrides=overrides.as_dict() if overrides else {})
+
+
+def measured_costs(costs: list[float], pending: Sequence[int],
+                   work: Sequence[tuple[Claim, InstanceSpec]], results
+                   ) -> tuple[list[float], int]:
+    """The pairs' costs for progress, in seconds where the store measured them, and how many
+    were: a pair with an earlier result (under another key: the code or the claim changed
+    since) costs its compute time then; the others their plan's iterations times seeds at the
+    rate of the measured ones (per-iteration costs differ a thousandfold between pairs, so a
+    measured time is the better estimate). Unchanged when no pending pair was measured."""
+    measured = {i: t for i in pending
+                if (t := results.seconds_before(work[i][0].id, work[i][1].name)) is not None}
+    if not measured:
+        return costs, 0
+    from .limits import NS_PER_ITERATION
+
+    units, seconds = sum(costs[i] for i in measured), sum(measured.values())
+    rate = seconds / units if units > 0 and seconds > 0 else NS_PER_ITERATION * 1e-9
+    expected = [measured[i] if i in measured else c * rate for i, c in enumerate(costs)]
+    return expected, len(measured)
 
 
 def _cost(estimated_cost, claim: Claim, spec: InstanceSpec) -> float:

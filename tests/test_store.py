@@ -222,3 +222,20 @@ def test_the_import_scan_misses_no_import_of_any_module():
     assert len(modules) > 50
     for source in tricky + modules:
         assert tree(source) <= {ast.dump(n) for n in import_statements(source)}
+
+
+def test_progress_counts_the_times_an_earlier_run_measured(claims_file, tmp_path):
+    """A pair the store holds a result of (under another key: after an edit, or --force) is
+    expected to cost the time it took then; the ETA no longer rests on iterations x seeds
+    alone, whose cost per unit differs a thousandfold between pairs."""
+    db = tmp_path / "store.sqlite"
+    first = verify_paths([claims_file], store=db)
+    events = []
+    verify_paths([claims_file], store=db, force=True, progress=events.append)
+    assert events[0].kind == "start" and events[0].timed == len(first.outcomes)
+    # records keep a pair's seconds to 1e-4
+    assert events[0].cost_total == pytest.approx(sum(o.seconds for o in first.outcomes),
+                                                 abs=1e-4 * len(first.outcomes))
+    fresh = []
+    verify_paths([claims_file], store=tmp_path / "empty.sqlite", progress=fresh.append)
+    assert fresh[0].timed == 0 and fresh[0].cost_total > 1000  # iterations x seeds
