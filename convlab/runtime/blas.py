@@ -76,7 +76,7 @@ class _Library:
 def _owner(path: str) -> str:
     """Which package a BLAS library came with (numpy.libs/..., scipy.libs/...)."""
     lowered = path.replace("\\", "/").lower()
-    for name in ("numpy", "scipy"):
+    for name in RESULT_LIBRARIES:
         if f"/{name}.libs/" in lowered or f"/{name}/" in lowered:
             return name
     return os.path.basename(path)
