@@ -18,7 +18,6 @@ from typing import Any, Callable, Mapping
 
 from ..errors import InputError
 from ..names import Registry, closest
-from ..rates.expressions import evaluate_scalar, free_names, parse_expression
 from .base import Problem
 from .family import Family
 
@@ -115,6 +114,8 @@ def resolve_parameters(family: str, raw: Mapping[str, Any],
     scope = dict(context or {})
     scope.update({k: v for k, v in values.items() if isinstance(v, (int, float))
                   and not isinstance(v, bool)})
+    if pending:  # here, not at the top: sympy is imported only when an expression is given
+        from ..rates.expressions import evaluate_scalar, free_names
     while pending:
         ready = {k: s for k, s in pending.items() if free_names(_parse(s, k)) <= set(scope)}
         if not ready:
@@ -140,6 +141,8 @@ def resolve_parameters(family: str, raw: Mapping[str, Any],
 
 
 def _parse(text: str, key: str):
+    from ..rates.expressions import parse_expression
+
     try:
         return parse_expression(text)
     except InputError as exc:
@@ -184,6 +187,8 @@ class InstanceSpec:
 
     def uses(self, name: str) -> bool:
         """True when a parameter expression refers to ``name`` (e.g. the horizon ``N``)."""
+        from ..rates.expressions import free_names, parse_expression
+
         return any(isinstance(v, str) and name in free_names(parse_expression(v))
                    for k, v in self.params.items() if family_schema(self.family)[k][0] in (int, float))
 

@@ -29,7 +29,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import stdtrit
 
 STATISTICS = ("mean", "quantile")
 
@@ -84,6 +83,8 @@ def seed_statistic(errors: np.ndarray, statistic: str = "mean", quantile: float 
         centred = E - value
         with np.errstate(invalid="ignore", divide="ignore"):
             skew = np.where(sd > 0, np.mean(centred**3, axis=0) / sd**3, 0.0)
+        from scipy.special import stdtrit  # on first use: scipy.special costs 0.1 s to import
+
         t = float(stdtrit(n - 1, 1 - alpha / 2))
         shift = skew / (6 * np.sqrt(n)) * (2 * t * t + 1)
         se = sd / np.sqrt(n)
