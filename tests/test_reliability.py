@@ -561,7 +561,7 @@ def test_editing_a_helper_a_kernel_calls_changes_the_verdict(tmp_path):
 
 
         @_edited
-        def uniform(s, j):  # edited: every uniform is 1, so every normal is 0 (Box-Muller)
-            return 1.0
+        def bits(s, j):  # edited: all bits 0, so every normal is 0 (layer 0, u = 0)
+            return np.uint64(0)
         """))
     assert verdict() != "violated"  # noiseless: linear convergence below 1e-8

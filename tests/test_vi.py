@@ -498,8 +498,11 @@ def test_stochastic_past_eg_bitwise_and_reproducible():
     pr = vi.nonmonotone_local_vi(noise=0.5, r0=0.9)
     tr = run(pr, "stochastic-past-eg", {"step": 2.0, "shift": 3.0}, checkpoints=ks(60), seed=7)
     ref, esc = numpy_stochastic_past_eg(pr, 2.0, 3.0, 7, 60)
-    assert np.array_equal(tr.points["last"], ref)
-    assert np.array_equal(tr.scalars["escaped"], esc)
+    n = len(tr.k)  # the loop stops a diverging run: then the reference overflows after it
+    if tr.diverged_at is not None:
+        assert n < 61 and not np.all(np.isfinite(ref[n:]))
+    assert np.array_equal(tr.points["last"], ref[:n])
+    assert np.array_equal(tr.scalars["escaped"], esc[:n])
     again = run(pr, "stochastic-past-eg", {"step": 2.0, "shift": 3.0}, checkpoints=ks(60), seed=7)
     assert np.array_equal(again.points["last"], tr.points["last"])
     other = run(pr, "stochastic-past-eg", {"step": 2.0, "shift": 3.0}, checkpoints=ks(60), seed=8)

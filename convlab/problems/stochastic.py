@@ -27,10 +27,9 @@ import dataclasses
 import math
 
 import numpy as np
-from scipy.optimize import brentq
 
 from ..runtime.jit import lazy_jit
-from ..runtime.random import add_normals, normal, normal_pair, uniform
+from ..runtime.random import add_normals, normal, uniform
 from .base import UNDERFLOW, Problem
 from .family import FINITE, NONNEGATIVE, POSITIVE, SEED, UNIT_OPEN, Family, Interval, count
 from .quadratics import (error_floors, quadratic, quadratic_grad, quadratic_value,
@@ -184,6 +183,8 @@ def clip_bias_1d(jump: float = 9.0, prob: float = 0.1, clip: float = 1.0, x0: fl
     low = prob * jump / (1 - prob)
     lo, hi = -jump - low - clip, jump + low + clip
     args = (jump, prob, low, clip)
+    from scipy.optimize import brentq  # on first use: scipy.optimize costs 0.1 s to import
+
     xbar = brentq(_clipped_mean_drift, lo, hi, args=args, xtol=1e-15, rtol=4 * _EPS)
     # h is nondecreasing and piecewise linear; it can vanish on a whole interval (both noise
     # values clipped, on opposite sides), and then the biased fixed point is not unique
@@ -206,9 +207,8 @@ def clip_bias_1d(jump: float = 9.0, prob: float = 0.1, clip: float = 1.0, x0: fl
 # -- P25 quad-heavy-tail ----------------------------------------------------------------------
 
 #: Counter layout of the Student-t draw of coordinate i (d coordinates): the normal numerator
-#: is normal(s, i) (uniform counters below 2d); Marsaglia-Tsang attempt r = 0, 1, ... uses
-#: the uniform counters 4(d + r d + i) + {0, 1, 2} (a normal by Box-Muller and the acceptance
-#: uniform) and the boosting uniform (shape < 1) is 4(d + i) + 3. Distinct (i, r) never share a
+#: is normal(s, i) (counter i); Marsaglia-Tsang attempt r = 0, 1, ... uses the uniform
+#: counters 4(d + r d + i) + {0, 1, 2} (a normal by Box-Muller and the acceptance uniform) and the boosting uniform (shape < 1) is 4(d + i) + 3. Distinct (i, r) never share a
 #: counter; attempts are unbounded (acceptance probability > 0.95 per attempt).
 
 
@@ -224,15 +224,9 @@ def _heavy_tail_sgrad(A, b, p, x, t, s, out):
     dd = aa - 1.0 / 3.0
     cc = 1.0 / np.sqrt(9.0 * dd)
     symmetric_product(A, b, x, out)  # H (x − b), the strict row sums (H is symmetric)
-    z_next = 0.0
     for i in range(d):
         acc = out[i]
-        if i & 1:  # the numerator: normal(s, i), two per Box-Muller draw
-            z = z_next
-        elif i + 1 < d:
-            z, z_next = normal_pair(s, i >> 1)
-        else:
-            z = normal(s, i)
+        z = normal(s, i)  # the numerator
         gam = -1.0
         r = 0
         while gam < 0.0:
@@ -338,15 +332,9 @@ def _anisotropic_sgrad(A, b, p, x, t, s, out):
         for i in range(d):
             out[i] = A[i, i] * (x[i] - b[i]) + 0.0
         return
-    for i in range(0, d - 1, 2):  # normals i and i + 1: both halves of one Box-Muller draw
-        z0, z1 = normal_pair(s, i >> 1)
-        h0 = A[i, i]
-        h1 = A[i + 1, i + 1]
-        out[i] = h0 * (x[i] - b[i]) + c * np.sqrt(h0) * z0
-        out[i + 1] = h1 * (x[i + 1] - b[i + 1]) + c * np.sqrt(h1) * z1
-    if d & 1:
-        h = A[d - 1, d - 1]
-        out[d - 1] = h * (x[d - 1] - b[d - 1]) + c * np.sqrt(h) * normal(s, d - 1)
+    for i in range(d):
+        h = A[i, i]
+        out[i] = h * (x[i] - b[i]) + c * np.sqrt(h) * normal(s, i)
 
 
 def shb_anisotropic(d: int = 50, kappa: float = 100.0, sigma: float = 1.0, batch: int = 1024,
@@ -450,12 +438,7 @@ def quartic_grad(A, b, p, x, out):
 def quartic_sgrad(A, b, p, x, t, s, out):
     """(x_i³ − x_i)(1 + p[0] ξ_i) + p[1] ζ_i, ξ = normal(s, i), ζ = normal(s, d + i)."""
     d = x.shape[0]
-    for i in range(0, d - 1, 2):  # normals i and i + 1: both halves of one Box-Muller draw
-        z0, z1 = normal_pair(s, i >> 1)
-        out[i] = x[i] * (x[i] * x[i] - 1.0) * (1.0 + p[0] * z0)
-        out[i + 1] = x[i + 1] * (x[i + 1] * x[i + 1] - 1.0) * (1.0 + p[0] * z1)
-    if d & 1:
-        i = d - 1
+    for i in range(d):
         out[i] = x[i] * (x[i] * x[i] - 1.0) * (1.0 + p[0] * normal(s, i))
     add_normals(s, d, p[1], out)
 

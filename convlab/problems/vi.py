@@ -129,7 +129,7 @@ def cubic_local_operator(A, b, p, x, out):
 def cubic_local_noisy(A, b, p, x, t, s, out):
     """V(z) + p[0] ξ, ξ ~ N(0, I₂) from sample s (counters 0 and 1)."""
     sigma = p[0]
-    z0, z1 = normal_pair(s, 0)  # normal(s, 0) and normal(s, 1): one Box-Muller draw
+    z0, z1 = normal_pair(s, 0)  # normal(s, 0) and normal(s, 1)
     out[0] = x[0] - x[0] * x[0] * x[0] / 3.0 + x[1] + sigma * z0
     out[1] = x[1] - x[1] * x[1] * x[1] / 3.0 - x[0] + sigma * z1
 
