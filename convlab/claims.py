@@ -20,7 +20,7 @@ from .problems.base import MEASURES
 from .names import closest
 from .problems.registry import InstanceSpec, instance_from_table, load_instances
 from .rates.checker import KINDS, Verdict
-from .rates.expressions import parse_expression
+from .rates.checked import expression_names
 from .rates.statistics import STATISTICS
 
 #: Experiment designs: how the checked sequence is produced (one module each in
@@ -303,12 +303,12 @@ def parse_claim(table: Mapping[str, Any], file: str, instances: Mapping[str, Ins
                          f"{', '.join(algorithm.points)}", field="iterate")
     design, kind = _axes(table)
     try:
-        parse_expression(table["bound"], allow_order=True)
+        expression_names(table["bound"], allow_order=True)
     except InputError as exc:
         raise exc.located(field="bound") from None
     for key, value in dict(table.get("params", {})).items():
         try:
-            parse_expression(value)
+            expression_names(value)
         except InputError as exc:
             raise exc.located(field=f"params.{key}") from None
 
@@ -498,7 +498,7 @@ def _expression(value: Any, key: str) -> None:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise InputError(f"expected a number or an expression, got {value!r}", field=key)
     try:
-        parse_expression(value)
+        expression_names(value)
     except InputError as exc:
         raise exc.located(field=key) from None
 

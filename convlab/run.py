@@ -11,7 +11,6 @@ import numpy as np
 from .algorithms.registry import Algorithm, LegacyKernel, PythonKernel, get_algorithm
 from .errors import InputError
 from .problems.base import Problem
-from .rates.expressions import evaluate_scalar
 from .runtime.checkpoints import checkpoints as default_checkpoints
 from .runtime.jit import STATUS_DIVERGED
 from .runtime.kernel import TRACK_GRAD, TRACK_VALUE
@@ -109,7 +108,7 @@ def _resolve_in_order(raw: Mapping[str, Any], constants: Mapping[str, float]
     """Evaluate parameter expressions that may use the constants and each other (``beta =
     "1 - 1/K"`` with ``K`` another parameter), each once its names are known; a circle or an
     unknown name is an :class:`InputError` naming the parameter."""
-    from .rates.expressions import free_names, parse_expression
+    from .rates.expressions import evaluate_scalar, free_names, parse_expression
 
     names = {}
     for name, value in raw.items():

@@ -19,7 +19,6 @@ from ..errors import InputError
 from ..outcomes import Curve, Outcome, ScalingEvidence
 from ..problems.registry import InstanceSpec
 from ..rates.checker import Verdict, check_rate
-from ..rates.expressions import evaluate_scalar
 from .base import Plan, Run, Samples, Step, checkpoints_for
 from .seeds import statistic
 from .sequence import stack_constants
@@ -36,6 +35,8 @@ def first_plan(claim: Claim, spec: InstanceSpec) -> Plan:
 
 
 def _target(claim: Claim, samples: Samples) -> float:
+    from ..rates.expressions import evaluate_scalar  # sympy: when a design evaluates
+
     try:
         return evaluate_scalar(claim.target, samples.constants)
     except InputError as exc:

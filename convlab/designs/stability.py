@@ -29,7 +29,6 @@ from ..errors import InputError
 from ..outcomes import Curve, Outcome, StabilityEvidence
 from ..problems.registry import InstanceSpec
 from ..rates.checker import Verdict
-from ..rates.expressions import evaluate_scalar
 from .base import Plan, Run, Samples, Step
 from .seeds import statistic
 
@@ -58,6 +57,8 @@ def _growth(claim: Claim, samples: Samples, seeds: int | None = None) -> float:
 
 
 def _evaluate(text: str, constants, field: str) -> float:
+    from ..rates.expressions import evaluate_scalar  # sympy: when a design evaluates
+
     try:
         return evaluate_scalar(text, constants)
     except InputError as exc:

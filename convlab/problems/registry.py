@@ -115,12 +115,12 @@ def resolve_parameters(family: str, raw: Mapping[str, Any],
     scope.update({k: v for k, v in values.items() if isinstance(v, (int, float))
                   and not isinstance(v, bool)})
     if pending:  # here, not at the top: sympy is imported only when an expression is given
-        from ..rates.expressions import evaluate_scalar, free_names
+        from ..rates.expressions import evaluate_scalar
     while pending:
-        ready = {k: s for k, s in pending.items() if free_names(_parse(s, k)) <= set(scope)}
+        ready = {k: s for k, s in pending.items() if _names(s, k) <= set(scope)}
         if not ready:
             key, text = next(iter(pending.items()))
-            names = sorted(free_names(_parse(text, key)) - set(scope))
+            names = sorted(_names(text, key) - set(scope))
             raise InputError(f"expression {text!r} uses unknown or circular name(s) "
                              f"{', '.join(names)} (known: {', '.join(sorted(scope)) or 'none'})",
                              field=key)
@@ -140,11 +140,13 @@ def resolve_parameters(family: str, raw: Mapping[str, Any],
     return values
 
 
-def _parse(text: str, key: str):
-    from ..rates.expressions import parse_expression
+def _names(text: str, key: str) -> frozenset[str]:
+    """The names expression ``text`` (parameter ``key``) uses, once it is accepted (from the
+    memo of expressions checked before: :mod:`convlab.rates.checked`)."""
+    from ..rates.checked import expression_names
 
     try:
-        return parse_expression(text)
+        return expression_names(text)
     except InputError as exc:
         raise exc.located(field=key) from None
 
@@ -187,9 +189,7 @@ class InstanceSpec:
 
     def uses(self, name: str) -> bool:
         """True when a parameter expression refers to ``name`` (e.g. the horizon ``N``)."""
-        from ..rates.expressions import free_names, parse_expression
-
-        return any(isinstance(v, str) and name in free_names(parse_expression(v))
+        return any(isinstance(v, str) and name in _names(v, k)
                    for k, v in self.params.items() if family_schema(self.family)[k][0] in (int, float))
 
 
@@ -208,7 +208,7 @@ def instance_from_table(name: str, table: Mapping[str, Any], file: str = "") -> 
         check_names(spec.family, params)
         for key, text in params.items():
             if isinstance(text, str) and family_schema(spec.family)[key][0] in (int, float):
-                _parse(text, key)
+                _names(text, key)
     except InputError as exc:
         raise exc.located(file=file or None) from None
     return spec

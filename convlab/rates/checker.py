@@ -65,14 +65,15 @@ import math
 from collections.abc import Iterator, Mapping as MappingABC
 from dataclasses import asdict, dataclass, field, fields
 from enum import Enum
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
-import sympy as sp
 
 from ..errors import BoundError
-from .expressions import evaluate, free_names, is_order, order_argument, parse_expression
 from .models import MIN_POINTS, Comparison, ModelFit, compare
+
+if TYPE_CHECKING:
+    import sympy as sp
 
 
 class Verdict(str, Enum):
@@ -350,6 +351,8 @@ def check_rate(k: Sequence[float] | np.ndarray, errors: Sequence[float] | np.nda
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
     validate_tolerances(rtol=rtol, order_tol=order_tol, band=band, floor_margin=floor_margin)
     delta = DEFAULT_ORDER_TOL if order_tol is None else float(order_tol)
+    from .expressions import evaluate, is_order, parse_expression  # sympy: on the first check
+
     text = bound if isinstance(bound, str) else str(bound)
     expr = parse_expression(bound, allow_order=True) if isinstance(bound, str) else bound
     ks = np.asarray(k, dtype=float).ravel()
@@ -690,6 +693,8 @@ def _iteration_variable(expr, constants: Mapping[str, Any], variable: str | None
     """The bound's iteration variable: ``variable`` when given; else the first of
     :data:`ITERATION_VARIABLES` the bound uses (even when a constant has the same name: in a
     bound, ``k`` is the iteration), else the bound's only symbol without a value."""
+    from .expressions import free_names, order_argument
+
     names = free_names(order_argument(expr))
     if variable is None:
         used = [v for v in ITERATION_VARIABLES if v in names]
