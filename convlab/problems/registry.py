@@ -141,7 +141,7 @@ def resolve_parameters(family: str, raw: Mapping[str, Any],
 
 
 def _names(text: str, key: str) -> frozenset[str]:
-    """The names expression ``text`` (parameter ``key``) uses, once it is accepted (from the
+    """The names the expression ``text`` (parameter ``key``) uses, once it is accepted (from the
     memo of expressions checked before: :mod:`convlab.rates.checked`)."""
     from ..rates.checked import expression_names
 

@@ -208,7 +208,8 @@ def clip_bias_1d(jump: float = 9.0, prob: float = 0.1, clip: float = 1.0, x0: fl
 
 #: Counter layout of the Student-t draw of coordinate i (d coordinates): the normal numerator
 #: is normal(s, i) (counter i); Marsaglia-Tsang attempt r = 0, 1, ... uses the uniform
-#: counters 4(d + r d + i) + {0, 1, 2} (a normal by Box-Muller and the acceptance uniform) and the boosting uniform (shape < 1) is 4(d + i) + 3. Distinct (i, r) never share a
+#: counters 4(d + r d + i) + {0, 1, 2} (a normal by Box-Muller and the acceptance uniform)
+#: and the boosting uniform (shape < 1) is 4(d + i) + 3. Distinct (i, r) never share a
 #: counter; attempts are unbounded (acceptance probability > 0.95 per attempt).
 
 

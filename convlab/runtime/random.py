@@ -70,7 +70,7 @@ _S8 = np.uint64(8)
 def normal(s, j):
     """Standard normal j of sample s, by the ziggurat method (Marsaglia & Tsang 2000; tables in
     :mod:`convlab.runtime.ziggurat`) on the 64 bits w = bits(s, j): layer i = w mod 256, sign
-    bit 8, u = the top 53 bits / 2⁵³, x = u·x_i; x < x_{i+1} (98.8 % of draws) is returned
+    bit 8, u = the top 53 bits / 2⁵³, x = u·x_i; x < x_{i+1} (98.5 % of draws) is returned
     with its sign at once. Otherwise :func:`_ziggurat_rest` settles the draw on random numbers
     of the sample w (a stream of its own), so normal j uses counter j of s and no other:
     normals 0..n−1 use the counters 0..n−1 and a sample's other counters stay free. The layers'
