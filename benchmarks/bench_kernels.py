@@ -63,11 +63,15 @@ def best_time(fn, n: int) -> float:
 # -- hand-inlined numba loops (the oracles' arithmetic, no function pointers, no loop) -----------
 
 @njit(cache=True)
-def _grad(H, xs, x, out):
-    if x.shape[0] >= 64:
-        out[:] = np.dot(H, x - xs)
-    else:
-        symmetric_product(H, xs, x, out)
+def _grad_loops(H, xs, x, out):
+    """The quadratic family's gradient below 64 coordinates (``quadratic_grad``)."""
+    symmetric_product(H, xs, x, out)
+
+
+@njit(cache=True)
+def _grad_blas(H, xs, x, out):
+    """The quadratic family's gradient from 64 coordinates on (``quadratic_grad_blas``)."""
+    out[:] = np.dot(H, x - xs)
 
 
 @njit(cache=True)
@@ -83,53 +87,62 @@ def _operator(M, q, z, out):
         out[i] = s - q[i]
 
 
-@njit(cache=True)
-def inlined_gd(H, xs, x0, h, n):
-    x = x0.copy()
-    g = np.empty_like(x)
-    for _ in range(n):
-        _grad(H, xs, x, g)
-        for i in range(x.shape[0]):
-            x[i] -= h * g[i]
-    return x
+def quadratic_loops(grad):
+    """Hand-inlined GD, AGD and SGD loops on the quadratic gradient ``grad`` (one set per
+    oracle: the family picks one per dimension, so the kernel never branches between them; a
+    branch inside the loop cost the former reference 20 ns per iteration at d = 10)."""
+
+    @njit
+    def inlined_gd(H, xs, x0, h, n):
+        x = x0.copy()
+        g = np.empty_like(x)
+        for _ in range(n):
+            grad(H, xs, x, g)
+            for i in range(x.shape[0]):
+                x[i] -= h * g[i]
+        return x
+
+    @njit
+    def inlined_agd(H, xs, x0, h, n):
+        x = x0.copy()
+        y = x0.copy()
+        g = np.empty_like(x)
+        t = 1.0
+        for _ in range(n):
+            grad(H, xs, y, g)
+            t_next = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t * t))
+            beta = (t - 1.0) / t_next
+            for i in range(x.shape[0]):
+                x_new = y[i] - h * g[i]
+                y[i] = x_new + beta * (x_new - x[i])
+                x[i] = x_new
+            t = t_next
+        return x
+
+    @njit
+    def inlined_sgd(H, xs, x0, h, sigma, seed, n):
+        """SGD with the two averages the kernel records (Σ x_t and Σ γ_t x_t, as the
+        extragradient loop below keeps its average)."""
+        x = x0.copy()
+        g = np.empty_like(x)
+        sum_x = np.zeros_like(x)
+        wsum_x = np.zeros_like(x)
+        for t in range(n):
+            s = sample_id(seed, t)
+            for i in range(x.shape[0]):
+                sum_x[i] += x[i]
+                wsum_x[i] += h * x[i]
+            grad(H, xs, x, g)
+            add_normals(s, 0, sigma, g)
+            for i in range(x.shape[0]):
+                x[i] -= h * g[i]
+        return x, sum_x, wsum_x
+
+    return inlined_gd, inlined_agd, inlined_sgd
 
 
-@njit(cache=True)
-def inlined_agd(H, xs, x0, h, n):
-    x = x0.copy()
-    y = x0.copy()
-    g = np.empty_like(x)
-    t = 1.0
-    for _ in range(n):
-        _grad(H, xs, y, g)
-        t_next = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t * t))
-        beta = (t - 1.0) / t_next
-        for i in range(x.shape[0]):
-            x_new = y[i] - h * g[i]
-            y[i] = x_new + beta * (x_new - x[i])
-            x[i] = x_new
-        t = t_next
-    return x
-
-
-@njit(cache=True)
-def inlined_sgd(H, xs, x0, h, sigma, seed, n):
-    """SGD with the two averages the kernel records (Σ x_t and Σ γ_t x_t, as the
-    extragradient loop below keeps its average)."""
-    x = x0.copy()
-    g = np.empty_like(x)
-    sum_x = np.zeros_like(x)
-    wsum_x = np.zeros_like(x)
-    for t in range(n):
-        s = sample_id(seed, t)
-        for i in range(x.shape[0]):
-            sum_x[i] += x[i]
-            wsum_x[i] += h * x[i]
-        _grad(H, xs, x, g)
-        add_normals(s, 0, sigma, g)
-        for i in range(x.shape[0]):
-            x[i] -= h * g[i]
-    return x, sum_x, wsum_x
+#: The inlined loops with the family's gradient of each regime (BLAS_FROM_DIM = 64).
+LOOPS = {False: quadratic_loops(_grad_loops), True: quadratic_loops(_grad_blas)}
 
 
 @njit(cache=True)
@@ -198,6 +211,7 @@ def cases(d: int):
     M, q = vi.A, vi.b
     h_vi = 1.0 / vi.L
     rng = np.random.default_rng(0)
+    inlined_gd, inlined_agd, inlined_sgd = LOOPS[d >= 64]
     return [
         ("GD", quad, "gd", {"step": h}, lambda n: numpy_gd(H, xs, x0, h, n),
          lambda n: inlined_gd(H, xs, x0, h, n)),

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..runtime.jit import LazyJit, lazy_jit, njit_helper
+from ..runtime.jit import LazyJit, lazy_jit, njit_helper, njit_inlined
 from ..runtime.random import add_normals
 from .base import UNDERFLOW, Problem
 from .family import FINITE, NONNEGATIVE, POSITIVE, SEED, Family, count
@@ -32,7 +32,7 @@ from .family import FINITE, NONNEGATIVE, POSITIVE, SEED, Family, count
 _EPS = float(np.finfo(float).eps)
 
 
-@njit_helper
+@njit_inlined
 def symmetric_product(A, b, x, out):
     """out = A (x − b) for A's leading block exactly symmetric: every ``out[i]`` the strict
     left-to-right sum Σ_j A[i, j] (x[j] − b[j]), in plain loops.

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .jit import njit_helper
+from .jit import njit_helper, njit_inlined
 from .ziggurat import F as _ZF
 from .ziggurat import R as _ZR
 from .ziggurat import X as _ZX
@@ -35,7 +35,7 @@ _ONE = np.uint64(1)
 _TWO_M53 = 2.0 ** -53
 
 
-@njit_helper
+@njit_inlined
 def mix64(z):
     """SplitMix64 finaliser of a uint64."""
     z = (z ^ (z >> _S30)) * _M1
@@ -43,20 +43,20 @@ def mix64(z):
     return z ^ (z >> _S31)
 
 
-@njit_helper
+@njit_inlined
 def bits(s, j):
     """64 random bits (uint64) from sample s and counter j."""
     return mix64(np.uint64(s) + (np.uint64(j) + _ONE) * _GAMMA)
 
 
-@njit_helper
+@njit_inlined
 def sample_id(seed, t):
     """The sample of iteration t of the run with this seed: a non-negative int64."""
     z = mix64(mix64(np.uint64(seed) * _GAMMA + _ONE) + np.uint64(t) * _GAMMA)
     return np.int64(z >> _ONE)
 
 
-@njit_helper
+@njit_inlined
 def uniform(s, j):
     """A uniform float in the open interval (0, 1)."""
     return (np.float64(bits(s, j) >> _S11) + 0.5) * _TWO_M53
@@ -66,7 +66,7 @@ _LAYER = np.uint64(0xFF)
 _S8 = np.uint64(8)
 
 
-@njit_helper
+@njit_inlined
 def normal(s, j):
     """Standard normal j of sample s, by the ziggurat method (Marsaglia & Tsang 2000; tables in
     :mod:`convlab.runtime.ziggurat`) on the 64 bits w = bits(s, j): layer i = w mod 256, sign
@@ -112,20 +112,20 @@ def _ziggurat_rest(w, i, x):
             return x
 
 
-@njit_helper
+@njit_inlined
 def normal_pair(s, m):
     """Standard normals 2m and 2m+1 of sample s: (normal(s, 2m), normal(s, 2m+1))."""
     return normal(s, 2 * m), normal(s, 2 * m + 1)
 
 
-@njit_helper
+@njit_inlined
 def add_normals(s, j0, scale, out):
     """out[i] += scale · normal(s, j0 + i) for every i."""
     for i in range(out.shape[0]):
         out[i] += scale * normal(s, j0 + i)
 
 
-@njit_helper
+@njit_inlined
 def randint(s, j, n):
     """A uniform integer in 0..n−1 (n >= 1; bias below n·2⁻⁵³)."""
     k = np.int64(uniform(s, j) * n)
