@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..runtime.jit import LazyJit, lazy_jit, njit_helper, njit_inlined
+from ..runtime.jit import LazyJit, lazy_jit, njit_inlined
 from ..runtime.random import add_normals
 from .base import UNDERFLOW, Problem
 from .family import FINITE, NONNEGATIVE, POSITIVE, SEED, Family, count
