@@ -49,6 +49,7 @@ import numpy as np
 from ..runtime.jit import lazy_jit
 from .base import UNDERFLOW, Problem
 from .family import POSITIVE, SEED, Family, count
+from .rows import add_weighted_rows, residuals, row_products, shifted_row_products
 from .sets import lmo_l1_ball, lmo_simplex, project_l1_ball, project_nonneg, project_simplex
 
 _EPS = float(np.finfo(float).eps)
@@ -106,16 +107,11 @@ def _residual_grad_floor(L: float, data_norm: float, xstar_norm: float, dist_sq:
 def least_squares_grad(A, b, p, x, out):
     """out = Aᵀ(Ax − b) over the first n = A.shape[0] − 2 rows (the design matrix; the last two
     rows hold x* and the certificate). Shared by the lasso and NNLS families."""
-    n = A.shape[0] - 2
-    d = x.shape[0]
-    for i in range(d):
+    r = np.empty(A.shape[0] - 2)
+    residuals(A, b, x, r)
+    for i in range(x.shape[0]):
         out[i] = 0.0
-    for k in range(n):
-        r = -b[k]
-        for i in range(d):
-            r += A[k, i] * x[i]
-        for i in range(d):
-            out[i] += A[k, i] * r
+    add_weighted_rows(A, r, out)
 
 
 @lazy_jit("value")
@@ -124,12 +120,11 @@ def lasso_value(A, b, p, x):
     n = A.shape[0] - 2
     d = x.shape[0]
     lam = p[0]
+    r = np.empty(n)
+    shifted_row_products(A, x, A[n], r)
     quad = 0.0
     for k in range(n):
-        r = 0.0
-        for i in range(d):
-            r += A[k, i] * (x[i] - A[n, i])
-        quad += r * r
+        quad += r[k] * r[k]
     lin = 0.0
     for i in range(d):
         lin += abs(x[i]) - A[n + 1, i] * x[i]
@@ -385,12 +380,11 @@ def nnls_value(A, b, p, x):
     """f(x) − f* = ½||Ae||² + <λ, e> (x* = row n, λ = row n + 1; λ = 0 where x* > 0)."""
     n = A.shape[0] - 2
     d = x.shape[0]
+    r = np.empty(n)
+    shifted_row_products(A, x, A[n], r)
     quad = 0.0
     for k in range(n):
-        r = 0.0
-        for i in range(d):
-            r += A[k, i] * (x[i] - A[n, i])
-        quad += r * r
+        quad += r[k] * r[k]
     lin = 0.0
     for i in range(d):
         lin += A[n + 1, i] * (x[i] - A[n, i])
@@ -461,19 +455,17 @@ def portfolio_grad(A, b, p, x, out):
     """out = −(1/m) Σᵢ rᵢ/(rᵢᵀx) over the first m = A.shape[0] − 1 rows; NaN outside the domain."""
     m = A.shape[0] - 1
     d = x.shape[0]
-    for i in range(d):
-        out[i] = 0.0
+    w = np.empty(m)
+    row_products(A, x, w)
     for k in range(m):
-        t = 0.0
-        for i in range(d):
-            t += A[k, i] * x[i]
-        if not t > 0.0:
+        if not w[k] > 0.0:
             for i in range(d):
                 out[i] = np.nan
             return
-        w = 1.0 / (m * t)
-        for i in range(d):
-            out[i] -= w * A[k, i]
+        w[k] = -(1.0 / (m * w[k]))  # out − w a = out + (−w) a, bit for bit
+    for i in range(d):
+        out[i] = 0.0
+    add_weighted_rows(A, w, out)
 
 
 @lazy_jit("value")
@@ -481,13 +473,11 @@ def portfolio_value(A, b, p, x):
     """f(x) − f(x_ref) = −(1/m) Σᵢ log1p(rᵢᵀ(x − x_ref)/rᵢᵀx_ref) (x_ref = row m, rᵢᵀx_ref = bᵢ);
     +inf outside the domain."""
     m = A.shape[0] - 1
-    d = x.shape[0]
+    t = np.empty(m)
+    shifted_row_products(A, x, A[m], t)
     total = 0.0
     for k in range(m):
-        t = 0.0
-        for i in range(d):
-            t += A[k, i] * (x[i] - A[m, i])
-        q = t / b[k]
+        q = t[k] / b[k]
         if not q > -1.0:
             return np.inf
         total += np.log1p(q)

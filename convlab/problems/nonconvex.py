@@ -20,10 +20,11 @@ import math
 
 import numpy as np
 
-from ..runtime.jit import lazy_jit
+from ..runtime.jit import lazy_jit, njit_inlined
 from ..runtime.random import add_normals
 from .base import UNDERFLOW, Problem
 from .family import FINITE, NONNEGATIVE, POSITIVE, SEED, Family, Interval, count
+from .rows import add_weighted_rows, residuals
 
 _EPS = float(np.finfo(float).eps)
 
@@ -117,33 +118,26 @@ def pl_sin(d: int = 20, seed: int = 0, noise: float = 0.0, radius: float = 20.0)
 @lazy_jit("grad")
 def cauchy_grad(A, b, p, x, out):
     """∇f(x) = (1/n) Aᵀ w, wᵢ = 2rᵢ/(1 + rᵢ²), r = Ax − b."""
+    _cauchy_gradient(A, b, x, out)
+
+
+@njit_inlined
+def _cauchy_gradient(A, b, x, out):
+    """out = (1/n) Σᵢ aᵢ 2rᵢ/(1 + rᵢ²), rows added in order (:mod:`.rows`)."""
     n = A.shape[0]
-    d = A.shape[1]
-    for j in range(d):
-        out[j] = 0.0
+    w = np.empty(n)
+    residuals(A, b, x, w)
     for i in range(n):
-        r = -b[i]
-        for j in range(d):
-            r += A[i, j] * x[j]
-        w = 2.0 * r / (1.0 + r * r) / n
-        for j in range(d):
-            out[j] += w * A[i, j]
+        w[i] = 2.0 * w[i] / (1.0 + w[i] * w[i]) / n
+    for j in range(out.shape[0]):
+        out[j] = 0.0
+    add_weighted_rows(A, w, out)
 
 
 @lazy_jit("sgrad")
 def cauchy_sgrad(A, b, p, x, t, s, out):
     """∇f(x) + p[0] ξ, ξ ~ N(0, I) from sample s (counter j for coordinate j)."""
-    n = A.shape[0]
-    d = A.shape[1]
-    for j in range(d):
-        out[j] = 0.0
-    for i in range(n):
-        r = -b[i]
-        for j in range(d):
-            r += A[i, j] * x[j]
-        w = 2.0 * r / (1.0 + r * r) / n
-        for j in range(d):
-            out[j] += w * A[i, j]
+    _cauchy_gradient(A, b, x, out)
     sigma = p[0]
     if sigma != 0.0:
         add_normals(s, 0, sigma, out)
@@ -153,13 +147,11 @@ def cauchy_sgrad(A, b, p, x, t, s, out):
 def cauchy_value(A, b, p, x):
     """f(x) − f_inf = (1/n) Σ ln(1 + rᵢ²) (f_inf = 0): non-negative terms, log1p."""
     n = A.shape[0]
-    d = A.shape[1]
+    r = np.empty(n)
+    residuals(A, b, x, r)
     total = 0.0
     for i in range(n):
-        r = -b[i]
-        for j in range(d):
-            r += A[i, j] * x[j]
-        total += np.log1p(r * r)
+        total += np.log1p(r[i] * r[i])
     return total / n
 
 

@@ -57,6 +57,7 @@ from ..runtime.random import add_normals, randint
 from .base import UNDERFLOW, Problem
 from .family import SEED, Family, Interval, count
 from .quadratics import error_floors
+from .rows import row_products, shifted_row_products
 from .sets import lmo_simplex, project_ball_origin, project_simplex
 
 _EPS = float(np.finfo(float).eps)
@@ -392,16 +393,15 @@ def _with_env0(pr: Problem, rho: float) -> Problem:
 def l1reg_grad(A, b, p, x, out):
     """(1/m) Aᵀ sign(A (x − x♮)) (sign 0 at 0); b = x♮."""
     m, d = A.shape
+    s = np.empty(m)
+    shifted_row_products(A, x, b, s)
     for i in range(d):
         out[i] = 0.0
     for r in range(m):
-        s = 0.0
-        for i in range(d):
-            s += A[r, i] * (x[i] - b[i])
-        if s > 0:
+        if s[r] > 0:
             for i in range(d):
                 out[i] += A[r, i]
-        elif s < 0:
+        elif s[r] < 0:
             for i in range(d):
                 out[i] -= A[r, i]
     for i in range(d):
@@ -424,13 +424,12 @@ def l1reg_sgrad(A, b, p, x, t, s, out):
 @lazy_jit("value")
 def l1reg_value(A, b, p, x):
     """f(x) − f* = (1/m) Σ_r |a_rᵀ (x − x♮)| (f* = 0), from the error vector."""
-    m, d = A.shape
+    m = A.shape[0]
+    s = np.empty(m)
+    shifted_row_products(A, x, b, s)
     total = 0.0
     for r in range(m):
-        s = 0.0
-        for i in range(d):
-            s += A[r, i] * (x[i] - b[i])
-        total += abs(s)
+        total += abs(s[r])
     return total / m
 
 
@@ -561,14 +560,13 @@ def l1_ridge_ball(d: int = 20, mu: float = 1.0, seed: int = 0) -> Problem:
 def maxaffine_grad(A, b, p, x, out):
     """a_j for the first j attaining max_j a_jᵀ x (rows of A)."""
     J, n = A.shape
+    s = np.empty(J)
+    row_products(A, x, s)
     best = -np.inf
     jb = 0
     for j in range(J):
-        s = 0.0
-        for i in range(n):
-            s += A[j, i] * x[i]
-        if s > best:
-            best = s
+        if s[j] > best:
+            best = s[j]
             jb = j
     for i in range(n):
         out[i] = A[jb, i]
@@ -577,14 +575,13 @@ def maxaffine_grad(A, b, p, x, out):
 @lazy_jit("value")
 def maxaffine_value(A, b, p, x):
     """max_j a_jᵀ x − f* (f* = p[0], certified to the floor p[1])."""
-    J, n = A.shape
+    J = A.shape[0]
+    s = np.empty(J)
+    row_products(A, x, s)
     best = -np.inf
     for j in range(J):
-        s = 0.0
-        for i in range(n):
-            s += A[j, i] * x[i]
-        if s > best:
-            best = s
+        if s[j] > best:
+            best = s[j]
     return best - p[0]
 
 

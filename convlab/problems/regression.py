@@ -38,6 +38,7 @@ from ..runtime.jit import lazy_jit, njit_helper
 from .base import UNDERFLOW, Problem
 from .family import POSITIVE, SEED, UNIT_OPEN, Family, Interval, count
 from .quadratics import error_floors
+from .rows import shifted_row_products
 
 _EPS = float(np.finfo(float).eps)
 
@@ -339,11 +340,11 @@ def logistic_value(A, b, p, x):
     """
     n = A.shape[0]
     d = A.shape[1]
+    deltas = np.empty(n)
+    shifted_row_products(A, x, b, deltas)  # b[:d] = x* (the first d entries are read)
     total = 0.0
     for i in range(n):
-        delta = 0.0
-        for j in range(d):
-            delta += A[i, j] * (x[j] - b[j])
+        delta = deltas[i]
         if delta > -30.0:
             total += math.log1p(b[d + i] * math.expm1(-delta))
         else:
