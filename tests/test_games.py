@@ -11,8 +11,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from numba import njit
 
 from convlab import run
+from convlab.algorithms.implicit import _unit
 from convlab.runtime.random import sample_id
 from convlab.problems.games import (
     bilinear_square, cournot, duality_gap_matrix, regularized_bilinear, small_gain_2p, zero_sum)
@@ -460,6 +462,65 @@ def test_sgd_moments_against_numpy_and_operator():
         assert 0.5 * np.trace(Hr @ vec.reshape(4, 4)) == pytest.approx(ref[k], rel=1e-9)
         vec = Mop @ vec
     assert _row_basis(pr.A).shape == (4, 4)
+
+
+@njit
+def _moments_column_by_column(A, b, p, sgrad, x0, eta, K):
+    """sgd-moments' recursion as first written: every column's unit vector formed anew for
+    every component, every covariance entry updated in place. Returns (m_K, tr C_K)."""
+    n, d = A.shape
+    m = x0.copy()
+    C = np.zeros((d, d))
+    zero = np.zeros(d)
+    g, g0, v = np.empty(d), np.empty(d), np.empty(d)
+    W = np.empty((d, d))
+    Tm = np.empty((n, d))
+    for k in range(K):
+        m_next = np.zeros(d)
+        C_next = np.zeros((d, d))
+        for r in range(n):
+            sgrad(A, b, p, m, k, r, g)
+            for i in range(d):
+                Tm[r, i] = m[i] - eta * g[i]
+                m_next[i] += Tm[r, i] / n
+        for r in range(n):
+            sgrad(A, b, p, zero, k, r, g0)
+            for c in range(d):
+                scale = _unit(C[:, c], v)
+                if scale > 0.0:
+                    sgrad(A, b, p, v, k, r, g)
+                for i in range(d):
+                    W[i, c] = C[i, c] - eta * scale * (g[i] - g0[i]) if scale > 0.0 else 0.0
+            for c in range(d):
+                scale = _unit(W[c, :], v)
+                if scale > 0.0:
+                    sgrad(A, b, p, v, k, r, g)
+                    for i in range(d):
+                        C_next[i, c] += (W[c, i] - eta * scale * (g[i] - g0[i])) / n
+            for i in range(d):
+                dev_i = Tm[r, i] - m_next[i]
+                for c in range(d):
+                    C_next[i, c] += dev_i * (Tm[r, c] - m_next[c]) / n
+        m = m_next
+        C = C_next
+    tr = 0.0
+    for i in range(d):
+        tr += C[i, i]
+    return m, tr
+
+
+@pytest.mark.parametrize("norms,scale", [("hetero", 0.8), ("equal", 1.5)])
+def test_sgd_moments_equal_the_column_by_column_recursion_bit_for_bit(norms, scale):
+    """The kernel forms each column's unit vector once per iteration and accumulates the
+    transposed covariance: the same operations on every number, so the same bits."""
+    pr = ls_interpolating_overparam(n=5, d=11, norms=norms, seed=2)
+    eta = scale * pr.certified["eta_ms"]
+    K = 40
+    tr = run(pr, "sgd-moments", {"step": eta}, checkpoints=np.array([K]))
+    m, trace = _moments_column_by_column(pr.A, pr.b, pr.p, pr.oracles["sgrad"].compiled,
+                                         pr.x0, eta, K)
+    assert np.array_equal(tr.points["last"][-1], m)
+    assert tr.scalars["trace_cov"][-1] == trace
 
 
 def test_sgd_moments_match_monte_carlo():

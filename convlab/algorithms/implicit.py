@@ -141,7 +141,10 @@ def sgd_moments(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
     C = X[_MATRICES:_MATRICES + d]
     # scratch of one iteration, allocated here rather than taken from X: rows of X may alias
     # in the compiler's view, which costs 4 % on these d x d loops
-    C_next = np.empty((d, d))
+    C_next_t = np.empty((d, d))  # C_{k+1} transposed: row c is column c, updated contiguously
+    U = np.empty((d, d))  # row c: the unit vector C[:, c]/||C[:, c]||
+    norms = np.empty(d)  # ||C[:, c]||
+    row_norms = np.empty(d)  # ||W[c, :]||²
     W = np.empty((d, d))
     Tm = np.empty((n, d))
     sgrad = oracles[SGRAD]
@@ -149,38 +152,56 @@ def sgd_moments(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
         for i in range(d):
             m_next[i] = 0.0
             for c in range(d):
-                C_next[i, c] = 0.0
+                C_next_t[c, i] = 0.0
         for r in range(n):
             sgrad(A, b, p, m, k, r, g)
             for i in range(d):
                 Tm[r, i] = m[i] - eta * g[i]
                 m_next[i] += Tm[r, i] / n
+        # the columns of C as unit vectors, once per iteration (the same for every r): each norm
+        # the sum over i = 0, 1, ... of C[i, c]², as _unit forms it, for all c at once
+        for c in range(d):
+            norms[c] = 0.0
+        for i in range(d):
+            for c in range(d):
+                norms[c] += C[i, c] * C[i, c]
+        for c in range(d):
+            norms[c] = np.sqrt(norms[c])
+            if norms[c] > 0.0:
+                for i in range(d):
+                    U[c, i] = C[i, c] / norms[c]
         for r in range(n):
             sgrad(A, b, p, zero, k, r, g0)
-            # W[:, c] = P_r C[:, c]
+            # W[:, c] = P_r C[:, c]; with it the squared norms of W's rows, each summed over
+            # its entries in order (column c of W holds entry c of every row)
+            for i in range(d):
+                row_norms[i] = 0.0
             for c in range(d):
-                scale = _unit(C[:, c], v)
+                scale = norms[c]
                 if scale > 0.0:
-                    sgrad(A, b, p, v, k, r, g)
+                    sgrad(A, b, p, U[c], k, r, g)
                 for i in range(d):
                     W[i, c] = C[i, c] - eta * scale * (g[i] - g0[i]) if scale > 0.0 else 0.0
+                    row_norms[i] += W[i, c] * W[i, c]
             # C_next += P_r W^T (column c of P_r W^T = P_r applied to row c of W)
             for c in range(d):
-                scale = _unit(W[c, :], v)
-                if scale > 0.0:
+                scale = np.sqrt(row_norms[c])
+                if scale > 0.0:  # v = W[c, :]/||W[c, :]|| as _unit forms it
+                    for i in range(d):
+                        v[i] = W[c, i] / scale
                     sgrad(A, b, p, v, k, r, g)
                     for i in range(d):
-                        C_next[i, c] += (W[c, i] - eta * scale * (g[i] - g0[i])) / n
-            for i in range(d):
-                dev_i = Tm[r, i] - m_next[i]
-                for c in range(d):
-                    C_next[i, c] += dev_i * (Tm[r, c] - m_next[c]) / n
+                        C_next_t[c, i] += (W[c, i] - eta * scale * (g[i] - g0[i])) / n
+            for c in range(d):
+                dev_c = Tm[r, c] - m_next[c]
+                for i in range(d):
+                    C_next_t[c, i] += (Tm[r, i] - m_next[i]) * dev_c / n
         tr_c = 0.0
         for i in range(d):
             m[i] = m_next[i]
-            tr_c += C_next[i, i]
+            tr_c += C_next_t[i, i]
             for c in range(d):
-                C[i, c] = C_next[i, c]
+                C[i, c] = C_next_t[c, i]
         if not tr_c < 1e300:  # non-finite or overflowing second moment: stop, record it
             s[0] = np.inf
             s[1] = tr_c
