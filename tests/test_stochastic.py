@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
+from numba import njit
 
 from convlab.runtime.random import randint, sample_id
 from convlab.algorithms.variance_reduced import OWN_COUNTER
@@ -482,3 +483,39 @@ def test_stationary_floor_is_the_fixed_point_of_the_second_moment_recursion(n, d
 def test_unstable_floor_step_is_refused():
     with pytest.raises(ValueError):
         ls_noisy_finite_sum(n=20, d=2, floor_step_lmax=100.0)
+
+
+@njit
+def _sgd_by_the_batch_formula(sgrad, prox, A, b, p, x0, step, seed, n):
+    """x_{t+1} = Π(x_t − γ g_t / B), g_t = 0 + G(x_t, ξ_t): the kernel's general lines, B = 1."""
+    x = x0.copy()
+    g, gi, y = np.empty_like(x), np.empty_like(x), np.empty_like(x)
+    for t in range(n):
+        for i in range(x.shape[0]):
+            g[i] = 0.0
+        sgrad(A, b, p, x, t, sample_id(seed, t), gi)
+        for i in range(x.shape[0]):
+            g[i] += gi[i]
+        for i in range(x.shape[0]):
+            y[i] = x[i] - step * g[i] / 1
+        prox(A, b, p, y, step, x)
+    return x
+
+
+@pytest.mark.parametrize("family,params,step", [
+    ("quadratic", {"d": 7, "L": 1.0, "mu": 0.1, "seed": 1, "noise": 0.3}, 0.2),
+    ("l1-regression-ball", {"m": 30, "d": 6, "seed": 2, "radius_factor": 1.1}, 0.05),
+])
+def test_sgd_single_sample_path_equals_the_batch_formula_bit_for_bit(family, params, step):
+    """The kernel's B = 1 path (one pass, no batch sum) gives the general formula's numbers."""
+    from convlab.problems.base import prox_identity
+    from convlab.problems.registry import build
+
+    pr = build(family, params)
+    prox = pr.oracles.get("prox", prox_identity)  # the identity where the family has none
+    for seed in (0, 5):
+        got = run(pr, "sgd", {"step": step}, iterations=200, seed=seed).points["last"][-1]
+        want = _sgd_by_the_batch_formula(pr.oracles["sgrad"].compiled,
+                                         prox.compiled, pr.A, pr.b, pr.p,
+                                         pr.x0, step, seed, 200)
+        assert np.array_equal(got.view(np.int64), want.view(np.int64))

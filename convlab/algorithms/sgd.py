@@ -84,14 +84,20 @@ def sgd(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
         for i in range(x.shape[0]):
             sum_x[i] += x[i]
             wsum_x[i] += step * x[i]
-            g[i] = 0.0
         wsum += step
-        for r in range(batch):
-            sgrad(A, b, p, x, t, sample_id(seed, t * batch + r), gi)
+        if batch == 1:  # the general lines below with B = 1, in one pass: the same numbers
+            sgrad(A, b, p, x, t, sample_id(seed, t), gi)
             for i in range(x.shape[0]):
-                g[i] += gi[i]
-        for i in range(x.shape[0]):
-            y[i] = x[i] - step * g[i] / batch
+                y[i] = x[i] - step * (0.0 + gi[i])
+        else:
+            for i in range(x.shape[0]):
+                g[i] = 0.0
+            for r in range(batch):
+                sgrad(A, b, p, x, t, sample_id(seed, t * batch + r), gi)
+                for i in range(x.shape[0]):
+                    g[i] += gi[i]
+            for i in range(x.shape[0]):
+                y[i] = x[i] - step * g[i] / batch
         prox(A, b, p, y, step, x)
     s[0] = wsum
     return STATUS_OK
