@@ -1,12 +1,13 @@
 """The oracles and the kernel the catalog spends most in, against their former loops (issue 18,
 goal 1).
 
-Each line times the former code and the current one in this process, one after the other, and
-prints the ratio (current / former, lower is faster) after checking that both give the same
-numbers, bit for bit, or (the Student-t draw, whose stream changed) the same law. CPU time, best
-of ``REPEATS`` after a warm-up call.
+The former loops are those the tests keep as references (tests/test_rows.py, tests/test_games.py;
+the former Student-t draw is below). Each line times the former code and the current one in this
+process, one after the other, and prints the ratio (current / former, lower is faster) after
+checking that both give the same numbers, bit for bit, or (the Student-t draw, whose stream
+changed) the same law. CPU time, best of ``REPEATS`` after a warm-up call.
 
-1. Finite-sum oracles, one row at a time (the former loops, below) against the four-row
+1. Finite-sum oracles, one row at a time (the former loops) against the four-row
    helpers of ``convlab/problems/rows.py``: cauchy-regression's gradient (n = 200, d = 20: the
    ADOPT and SGD stationarity claims call it twice per step), the portfolio's value (m = 500,
    d = 50: the stateless Frank-Wolfe rule evaluates it about ten times per step) and
@@ -15,8 +16,8 @@ of ``REPEATS`` after a warm-up call.
    exact acceptance test only (the former draw, below) against the ziggurat normal and
    Marsaglia-Tsang's squeeze (clipped-sgd-heavy-tail-high-prob: 2000 seeds).
 3. sgd-moments, one run of 1000 steps on stab-ls-hetero-s0's instance (n = 10, d = 30): the
-   former recursion (every column's unit vector formed again for every component, below)
-   against the kernel (the catalog's nine mean-square stability pairs bisect on it).
+   former recursion (every column's unit vector formed again for every component) against the
+   kernel (the catalog's nine mean-square stability pairs bisect on it).
 
 Run::
 
@@ -25,17 +26,24 @@ Run::
 
 from __future__ import annotations
 
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 from numba import njit
 
-from convlab.algorithms.implicit import _unit
 from convlab.problems import constrained, nonconvex, nonsmooth
 from convlab.problems.quadratics import symmetric_product
 from convlab.problems.registry import build
 from convlab.run import run
 from convlab.runtime.random import normal, sample_id, uniform
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from test_games import _moments_column_by_column as former_moments  # noqa: E402
+from test_rows import _cauchy_grad_rows as former_cauchy_grad  # noqa: E402
+from test_rows import _l1reg_grad_rows as former_l1reg_grad  # noqa: E402
+from test_rows import _portfolio_value_rows as former_portfolio_value  # noqa: E402
 
 REPEATS = 5
 
@@ -51,56 +59,21 @@ def best_cpu(fn, *args) -> float:
     return best
 
 
-# -- 1. the former row loops ----------------------------------------------------------------------
+# -- 1. the former row loops (kept in the tests, which check the helpers against them) -----------
 
 @njit(cache=True)
 def cauchy_grad_rows(A, b, p, x, out):
-    n = A.shape[0]
-    d = A.shape[1]
-    for j in range(d):
-        out[j] = 0.0
-    for i in range(n):
-        r = -b[i]
-        for j in range(d):
-            r += A[i, j] * x[j]
-        w = 2.0 * r / (1.0 + r * r) / n
-        for j in range(d):
-            out[j] += w * A[i, j]
+    former_cauchy_grad(A, b, x, out)
 
 
 @njit(cache=True)
 def portfolio_value_rows(A, b, p, x):
-    m = A.shape[0] - 1
-    d = x.shape[0]
-    total = 0.0
-    for k in range(m):
-        t = 0.0
-        for i in range(d):
-            t += A[k, i] * (x[i] - A[m, i])
-        q = t / b[k]
-        if not q > -1.0:
-            return np.inf
-        total += np.log1p(q)
-    return -total / m
+    return former_portfolio_value(A, b, x)
 
 
 @njit(cache=True)
 def l1reg_grad_rows(A, b, p, x, out):
-    m, d = A.shape
-    for i in range(d):
-        out[i] = 0.0
-    for r in range(m):
-        s = 0.0
-        for i in range(d):
-            s += A[r, i] * (x[i] - b[i])
-        if s > 0:
-            for i in range(d):
-                out[i] += A[r, i]
-        elif s < 0:
-            for i in range(d):
-                out[i] -= A[r, i]
-    for i in range(d):
-        out[i] /= m
+    former_l1reg_grad(A, b, x, out)
 
 
 @njit(cache=True)
@@ -211,63 +184,19 @@ def student_t() -> None:
           f"({n} draws): {pvalues[0]:.3f} and {pvalues[1]:.3f}")
 
 
-# -- 3. the former moment recursion ---------------------------------------------------------------
-
-@njit(cache=True)
-def moments_column_by_column(A, b, p, sgrad, x0, eta, K):
-    """sgd-moments' recursion before 2026-12. Returns (m_K, tr C_K)."""
-    n, d = A.shape
-    m = x0.copy()
-    C = np.zeros((d, d))
-    zero = np.zeros(d)
-    g, g0, v = np.empty(d), np.empty(d), np.empty(d)
-    W = np.empty((d, d))
-    Tm = np.empty((n, d))
-    for k in range(K):
-        m_next = np.zeros(d)
-        C_next = np.zeros((d, d))
-        for r in range(n):
-            sgrad(A, b, p, m, k, r, g)
-            for i in range(d):
-                Tm[r, i] = m[i] - eta * g[i]
-                m_next[i] += Tm[r, i] / n
-        for r in range(n):
-            sgrad(A, b, p, zero, k, r, g0)
-            for c in range(d):
-                scale = _unit(C[:, c], v)
-                if scale > 0.0:
-                    sgrad(A, b, p, v, k, r, g)
-                for i in range(d):
-                    W[i, c] = C[i, c] - eta * scale * (g[i] - g0[i]) if scale > 0.0 else 0.0
-            for c in range(d):
-                scale = _unit(W[c, :], v)
-                if scale > 0.0:
-                    sgrad(A, b, p, v, k, r, g)
-                    for i in range(d):
-                        C_next[i, c] += (W[c, i] - eta * scale * (g[i] - g0[i])) / n
-            for i in range(d):
-                dev_i = Tm[r, i] - m_next[i]
-                for c in range(d):
-                    C_next[i, c] += dev_i * (Tm[r, c] - m_next[c]) / n
-        m = m_next
-        C = C_next
-    tr = 0.0
-    for i in range(d):
-        tr += C[i, i]
-    return m, tr
-
+# -- 3. the former moment recursion (tests/test_games.py) ----------------------------------------
 
 def moments() -> None:
     pr = build("ls-interpolating-overparam", {"n": 10, "d": 30, "norms": "hetero", "seed": 0})
     eta = 0.9 * pr.certified["eta_ms"]
     K = 1000
     sgrad = pr.oracles["sgrad"].compiled
-    t0 = best_cpu(moments_column_by_column, pr.A, pr.b, pr.p, sgrad, pr.x0, eta, K)
+    t0 = best_cpu(former_moments, pr.A, pr.b, pr.p, sgrad, pr.x0, eta, K)
     t1 = best_cpu(lambda: run(pr, "sgd-moments", {"step": eta}, checkpoints=np.array([K])))
-    m, tr = moments_column_by_column(pr.A, pr.b, pr.p, sgrad, pr.x0, eta, K)
+    m, tr = former_moments(pr.A, pr.b, pr.p, sgrad, pr.x0, eta, K)
     trace = run(pr, "sgd-moments", {"step": eta}, checkpoints=np.array([K]))
     same = np.array_equal(trace.points["last"][-1], m) and trace.scalars["trace_cov"][-1] == tr
-    print(f"\n3. sgd-moments, {K} steps (n = 10, d = 30): former {t0:.2f} s, kernel {t1:.2f} s: "
+    print(f"\n3. sgd-moments, {K} steps (n = 10, d = 30): former {t0:.3f} s, kernel {t1:.3f} s: "
           f"{t1 / t0:.2f}x; same bits: {same}")
 
 

@@ -6,18 +6,21 @@ processor waits on each add in turn. These helpers carry four rows' chains at on
 still adds its terms in the order j = 0, 1, ... from the same start, and the weighted sum adds
 the rows to each coordinate in the order k = 0, 1, ..., so the numbers are those of the plain
 row loop, bit for bit (tests/test_rows.py), in a fraction of its time (cauchy-regression's
-gradient, n = 200, d = 20: 0.65x; the portfolio's value, m = 500, d = 50: see
-benchmarks/README.md).
+gradient, n = 200, d = 20: 0.71-0.74x; the portfolio's value, m = 500, d = 50: 0.40-0.41x;
+benchmarks/bench_oracles.py).
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from ..runtime.jit import njit_inlined
 
 
 @njit_inlined
-def residuals(A, b, x, r):
-    """r[k] = −b[k] + Σ_j A[k, j] x[j] for k < len(r): each sum from −b[k], left to right."""
+def _add_row_products(A, x, r):
+    """r[k] += Σ_j A[k, j] x[j] for k < len(r), the terms added to r[k] in the order j = 0, 1,
+    ...; four rows per pass over x."""
     n = r.shape[0]
     d = x.shape[0]
     k = 0
@@ -26,10 +29,10 @@ def residuals(A, b, x, r):
         a1 = A[k + 1]
         a2 = A[k + 2]
         a3 = A[k + 3]
-        r0 = -b[k]
-        r1 = -b[k + 1]
-        r2 = -b[k + 2]
-        r3 = -b[k + 3]
+        r0 = r[k]
+        r1 = r[k + 1]
+        r2 = r[k + 2]
+        r3 = r[k + 3]
         for j in range(d):
             xj = x[j]
             r0 += a0[j] * xj
@@ -42,79 +45,37 @@ def residuals(A, b, x, r):
         r[k + 3] = r3
         k += 4
     while k < n:
-        rk = -b[k]
+        rk = r[k]
         for j in range(d):
             rk += A[k, j] * x[j]
         r[k] = rk
         k += 1
+
+
+@njit_inlined
+def residuals(A, b, x, r):
+    """r[k] = −b[k] + Σ_j A[k, j] x[j] for k < len(r): each sum from −b[k], left to right."""
+    for k in range(r.shape[0]):
+        r[k] = -b[k]
+    _add_row_products(A, x, r)
 
 
 @njit_inlined
 def row_products(A, x, r):
     """r[k] = Σ_j A[k, j] x[j] for k < len(r): each sum from 0.0, left to right."""
-    n = r.shape[0]
-    d = x.shape[0]
-    k = 0
-    while k + 4 <= n:
-        a0 = A[k]
-        a1 = A[k + 1]
-        a2 = A[k + 2]
-        a3 = A[k + 3]
-        r0 = 0.0
-        r1 = 0.0
-        r2 = 0.0
-        r3 = 0.0
-        for j in range(d):
-            xj = x[j]
-            r0 += a0[j] * xj
-            r1 += a1[j] * xj
-            r2 += a2[j] * xj
-            r3 += a3[j] * xj
-        r[k] = r0
-        r[k + 1] = r1
-        r[k + 2] = r2
-        r[k + 3] = r3
-        k += 4
-    while k < n:
-        rk = 0.0
-        for j in range(d):
-            rk += A[k, j] * x[j]
-        r[k] = rk
-        k += 1
+    for k in range(r.shape[0]):
+        r[k] = 0.0
+    _add_row_products(A, x, r)
 
 
 @njit_inlined
 def shifted_row_products(A, x, c, r):
-    """r[k] = Σ_j A[k, j] (x[j] − c[j]) for k < len(r): each sum from 0.0, left to right."""
-    n = r.shape[0]
-    d = x.shape[0]
-    k = 0
-    while k + 4 <= n:
-        a0 = A[k]
-        a1 = A[k + 1]
-        a2 = A[k + 2]
-        a3 = A[k + 3]
-        r0 = 0.0
-        r1 = 0.0
-        r2 = 0.0
-        r3 = 0.0
-        for j in range(d):
-            ej = x[j] - c[j]
-            r0 += a0[j] * ej
-            r1 += a1[j] * ej
-            r2 += a2[j] * ej
-            r3 += a3[j] * ej
-        r[k] = r0
-        r[k + 1] = r1
-        r[k + 2] = r2
-        r[k + 3] = r3
-        k += 4
-    while k < n:
-        rk = 0.0
-        for j in range(d):
-            rk += A[k, j] * (x[j] - c[j])
-        r[k] = rk
-        k += 1
+    """r[k] = Σ_j A[k, j] (x[j] − c[j]) for k < len(r): each sum from 0.0, left to right (the
+    differences rounded once, as the row loop rounds them)."""
+    e = np.empty(x.shape[0])
+    for j in range(x.shape[0]):
+        e[j] = x[j] - c[j]
+    row_products(A, e, r)
 
 
 @njit_inlined

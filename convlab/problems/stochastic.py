@@ -213,7 +213,7 @@ def clip_bias_1d(jump: float = 9.0, prob: float = 0.1, clip: float = 1.0, x0: fl
 #: Distinct (i, r) never share a counter; attempts are unbounded (acceptance probability
 #: > 0.95 per attempt). Until 2026-12 the attempt's normal was Box-Muller on the uniforms c and
 #: c + 1 and the acceptance uniform c + 2, without the squeeze: the same distribution, another
-#: stream, 1.9x the time per draw (benchmarks/README.md).
+#: stream, about 1.8x the time per draw (benchmarks/bench_oracles.py).
 
 
 @lazy_jit("sgrad")
