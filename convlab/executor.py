@@ -169,7 +169,7 @@ def run_pool(work: Sequence[Pair], pending: Sequence[int], jobs: int, finish: Fi
 
     context, forked = _pool_context()
     if forked:
-        compile_shared(work, pending)
+        compile_shared(work, pending, jobs)
     pool = ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context,
                                initializer=_worker_start, initargs=(seed_threads(jobs),))
     plugins = () if forked else loaded()  # a fresh worker loads this process's plugins
@@ -203,33 +203,84 @@ def run_pool(work: Sequence[Pair], pending: Sequence[int], jobs: int, finish: Fi
     pool.shutdown(wait=True)
 
 
-def compile_shared(work: Sequence[Pair], pending: Sequence[int]) -> None:
-    """Compile (or load from numba's cache) what several forked workers would each compile:
-    the loop and its entry, and the kernels of the algorithms of two pairs or more. Workers
-    forked afterwards inherit them; what a single pair needs is compiled in its worker, where
-    the compiling is shared out between the workers."""
-    from collections import Counter
+def compile_shared(work: Sequence[Pair], pending: Sequence[int], jobs: int = 1) -> None:
+    """Compile (or load from numba's disk cache) the loop, its entry and the kernels of the
+    pending pairs' algorithms before the workers fork: they inherit them, and no worker
+    compiles what another one has.
 
-    from .algorithms.registry import get_algorithm
-    from .runtime.kernel import Kernel
+    Kernels numba finds in its disk cache load here, one after another (a fraction of a
+    second in all). From the first that had to be compiled (a cold cache), the rest are
+    compiled by ``jobs`` forked processes at once, each writing numba's disk cache, and then
+    loaded here (:func:`compile_in_processes`)."""
+    from .runtime.jit import has_source_file, served_by_cache
     from .runtime.launch import ready
-    from .runtime.loop import init_nothing, observe_copy
 
     ready()
-    init_nothing.compiled
-    observe_copy.compiled
-    uses = Counter(work[i][0].algorithm for i in pending)
-    for name, count in uses.items():
-        if count < 2:
-            continue
+    pieces = _kernel_pieces(work, pending)
+    for n, piece in enumerate(pieces):
+        if has_source_file(piece.py_func) and not served_by_cache(piece.compiled):
+            compile_in_processes(pieces[n + 1:], jobs)
+            break
+    for piece in pieces:
+        piece.compiled
+
+
+def _kernel_pieces(work: Sequence[Pair], pending: Sequence[int]) -> list:
+    """The loop's default pieces and the init, advance and observe functions
+    (:class:`convlab.runtime.jit.LazyJit`) of the pending pairs' algorithms, each once."""
+    from .algorithms.registry import get_algorithm
+    from .runtime.kernel import Kernel
+    from .runtime.loop import init_nothing, observe_copy
+
+    pieces = [init_nothing, observe_copy]
+    for name in dict.fromkeys(work[i][0].algorithm for i in pending):
         try:
             kernel = get_algorithm(name).kernel
         except Exception:  # noqa: BLE001 - an unknown algorithm fails in its task
             continue
         if isinstance(kernel, Kernel):
-            for piece in (kernel.init, kernel.advance, kernel.observe):
-                if piece is not None:
-                    piece.compiled
+            pieces += [p for p in (kernel.init, kernel.advance, kernel.observe)
+                       if p is not None and p not in pieces]
+    return pieces
+
+
+_AHEAD: Sequence = ()  # what the processes of compile_in_processes compile (set before fork)
+
+
+def compile_in_processes(pieces: Sequence, jobs: int) -> None:
+    """Compile ``pieces`` (:class:`convlab.runtime.jit.LazyJit` with a source file) in ``jobs``
+    processes forked from this one, each taking the next piece as it finishes one; numba
+    writes each to its disk cache, from which this process then loads it. A piece that fails
+    to compile there is left to this process (its error is reported where it is used)."""
+    import multiprocessing
+
+    from .runtime.jit import has_source_file
+
+    global _AHEAD
+    todo = [p for p in pieces if has_source_file(p.py_func)]
+    if jobs < 2 or len(todo) < 2:
+        return
+    _AHEAD = todo
+    try:
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(todo)),
+                                                      initializer=_compiler_start) as pool:
+            for _ in pool.imap_unordered(_compile_ahead, range(len(todo))):
+                pass
+    finally:
+        _AHEAD = ()
+
+
+def _compiler_start() -> None:
+    """Initializer of a compiling process: Ctrl-C is the parent's, and it ends with it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent(os.getppid())
+
+
+def _compile_ahead(i: int) -> None:
+    try:
+        _AHEAD[i].compiled
+    except Exception:  # noqa: BLE001 - compiled again, and reported, where it is used
+        pass
 
 
 def decide_with_plugins(plugins: Sequence[tuple[str, str | None]], claim: Claim,

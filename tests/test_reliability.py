@@ -514,6 +514,80 @@ def test_editing_a_helper_recompiles_the_kernels_that_call_it(tmp_path):
     assert value() == 6.0
 
 
+TWO_KERNELS = """
+[[claim]]
+id = "gd-on-a-quadratic"
+source = "test"
+algorithm = "gd"
+params = { step = "1/L" }
+instances = [{ name = "q", family = "quadratic", d = 3, L = 1.0, mu = 0.5 }]
+measure = "f_gap"
+bound = "L*R^2/(2*k)"
+kind = "upper"
+design = "anytime"
+iterations = 50
+window = [10, 50]
+expected = "consistent"
+
+[[claim]]
+id = "agd-on-a-quadratic"
+source = "test"
+algorithm = "agd"
+params = { step = "1/L" }
+instances = [{ name = "q", family = "quadratic", d = 3, L = 1.0, mu = 0.5 }]
+measure = "f_gap"
+bound = "2*L*R^2/(k+1)^2"
+kind = "upper"
+design = "anytime"
+iterations = 50
+window = [10, 50]
+expected = "consistent"
+"""
+
+COMPILE_SHARED = """
+import json, sys
+import convlab.executor as ex
+from convlab.runtime.jit import served_by_cache
+from convlab.verify import load_claims
+
+calls = []
+compile_in_processes = ex.compile_in_processes
+ex.compile_in_processes = lambda pieces, jobs: (calls.append(len(pieces)),
+                                                compile_in_processes(pieces, jobs))
+claims, errors = load_claims([sys.argv[1]])
+assert not errors, errors
+work = [(c, s) for c in claims for s in c.instances]
+ex.compile_shared(work, range(len(work)), 2)
+pieces = ex._kernel_pieces(work, range(len(work)))
+print(json.dumps({"calls": calls, "names": [p.__qualname__ for p in pieces],
+                  "cached": [served_by_cache(p.compiled) for p in pieces]}))
+"""
+
+
+def test_a_cold_cache_is_compiled_by_several_processes_before_the_workers_fork(tmp_path):
+    """With an empty numba cache, the parent compiles the first kernel piece itself, finds it
+    was not cached, and has the rest compiled by two forked processes: it then loads every
+    other piece from the disk cache they wrote. With that cache warm, every piece loads and no
+    process is forked."""
+    claims = _write(tmp_path, TWO_KERNELS)
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
+
+    def shared() -> dict:
+        done = subprocess.run([sys.executable, "-c", COMPILE_SHARED, str(claims)], env=env,
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    cold = shared()
+    assert cold["names"] == ["init_nothing", "observe_copy", "gd", "agd_init", "agd"]
+    assert cold["cached"][0] is False  # compiled here: the probe that finds the cache cold
+    assert all(cold["cached"][1:]), cold  # compiled by the forked processes, loaded here
+    assert cold["calls"] == [len(cold["names"]) - 1]
+    warm = shared()
+    assert warm["names"] == cold["names"]
+    assert all(warm["cached"]) and warm["calls"] == [], warm
+
+
 STALE_CLAIM = """
 [[claim]]
 id = "noisy-plateau"

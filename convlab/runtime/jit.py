@@ -247,6 +247,13 @@ def _compile(py_func: Callable, sig: Any) -> Any:
     return njit(sig)(py_func)
 
 
+def served_by_cache(dispatcher: Any) -> bool:
+    """Whether numba loaded a compiled function's machine code from its disk cache (False: it
+    compiled it in this process)."""
+    stats = getattr(dispatcher, "stats", None)
+    return bool(stats is not None and sum(stats.cache_hits.values()))
+
+
 def njit_helper(py_func: Callable) -> Any:
     """Decorator for numba helpers called from kernels: typed at first call, cached on disk
     (when the function has a source file).
