@@ -209,18 +209,22 @@ def compile_shared(work: Sequence[Pair], pending: Sequence[int], jobs: int = 1) 
     compiles what another one has.
 
     Kernels numba finds in its disk cache load here, one after another (a fraction of a
-    second in all). From the first that had to be compiled (a cold cache), the rest are
-    compiled by ``jobs`` forked processes at once, each writing numba's disk cache, and then
-    loaded here (:func:`compile_in_processes`)."""
+    second in all). From the first that had to be compiled (a cold cache), the loop and its
+    entry, the other kernels and the oracles of the pending pairs' instances are compiled by
+    ``jobs`` forked processes at once (:func:`compile_in_processes`); the loop and the
+    kernels are then loaded here from numba's disk cache, and each worker loads the oracles
+    it needs from it."""
     from .runtime.jit import has_source_file, served_by_cache
     from .runtime.launch import ready
 
-    ready()
     pieces = _kernel_pieces(work, pending)
     for n, piece in enumerate(pieces):
         if has_source_file(piece.py_func) and not served_by_cache(piece.compiled):
-            compile_in_processes(pieces[n + 1:], jobs)
+            instances = {(spec.family, repr(spec.params)): spec
+                         for spec in (work[i][1] for i in pending)}
+            compile_in_processes([ready, *instances.values(), *pieces[n + 1:]], jobs)
             break
+    ready()
     for piece in pieces:
         piece.compiled
 
@@ -247,24 +251,23 @@ def _kernel_pieces(work: Sequence[Pair], pending: Sequence[int]) -> list:
 _AHEAD: Sequence = ()  # what the processes of compile_in_processes compile (set before fork)
 
 
-def compile_in_processes(pieces: Sequence, jobs: int) -> None:
-    """Compile ``pieces`` (:class:`convlab.runtime.jit.LazyJit` with a source file) in ``jobs``
-    processes forked from this one, each taking the next piece as it finishes one; numba
-    writes each to its disk cache, from which this process then loads it. A piece that fails
-    to compile there is left to this process (its error is reported where it is used)."""
+def compile_in_processes(tasks: Sequence, jobs: int) -> None:
+    """Compile into numba's disk cache, in ``jobs`` processes forked from this one (each
+    takes the next task as it finishes one), each task: a compiled function
+    (:class:`convlab.runtime.jit.LazyJit`), an instance (:class:`InstanceSpec`), whose
+    oracles are compiled (an instance that cannot be built without the horizon is left to its
+    worker), or a function that compiles when called (:func:`convlab.runtime.launch.ready`).
+    Anything that fails there is done again, and reported, where it is used."""
     import multiprocessing
 
-    from .runtime.jit import has_source_file
-
     global _AHEAD
-    todo = [p for p in pieces if has_source_file(p.py_func)]
-    if jobs < 2 or len(todo) < 2:
+    if jobs < 2 or len(tasks) < 2:
         return
-    _AHEAD = todo
+    _AHEAD = tasks
     try:
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(todo)),
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks)),
                                                       initializer=_compiler_start) as pool:
-            for _ in pool.imap_unordered(_compile_ahead, range(len(todo))):
+            for _ in pool.imap_unordered(_compile_ahead, range(len(tasks))):
                 pass
     finally:
         _AHEAD = ()
@@ -277,9 +280,18 @@ def _compiler_start() -> None:
 
 
 def _compile_ahead(i: int) -> None:
+    from .runtime.jit import LazyJit, has_source_file
+
+    task = _AHEAD[i]
     try:
-        _AHEAD[i].compiled
-    except Exception:  # noqa: BLE001 - compiled again, and reported, where it is used
+        if not isinstance(task, (InstanceSpec, LazyJit)):
+            task()
+            return
+        functions = task.build().oracles.values() if isinstance(task, InstanceSpec) else [task]
+        for function in functions:
+            if isinstance(function, LazyJit) and has_source_file(function.py_func):
+                function.compiled
+    except Exception:  # noqa: BLE001 - done again, and reported, where it is used
         pass
 
 

@@ -548,6 +548,7 @@ COMPILE_SHARED = """
 import json, sys
 import convlab.executor as ex
 from convlab.runtime.jit import served_by_cache
+from convlab.runtime.launch import _entry
 from convlab.verify import load_claims
 
 calls = []
@@ -559,16 +560,19 @@ assert not errors, errors
 work = [(c, s) for c in claims for s in c.instances]
 ex.compile_shared(work, range(len(work)), 2)
 pieces = ex._kernel_pieces(work, range(len(work)))
-print(json.dumps({"calls": calls, "names": [p.__qualname__ for p in pieces],
-                  "cached": [served_by_cache(p.compiled) for p in pieces]}))
+oracle = work[0][1].build().oracles["grad"]
+print(json.dumps({"calls": calls, "entry": served_by_cache(_entry()), "names": [p.__qualname__ for p in pieces],
+                  "cached": [served_by_cache(p.compiled) for p in pieces],
+                  "oracle": [oracle.__qualname__, served_by_cache(oracle.compiled)]}))
 """
 
 
 def test_a_cold_cache_is_compiled_by_several_processes_before_the_workers_fork(tmp_path):
     """With an empty numba cache, the parent compiles the first kernel piece itself, finds it
-    was not cached, and has the rest compiled by two forked processes: it then loads every
-    other piece from the disk cache they wrote. With that cache warm, every piece loads and no
-    process is forked."""
+    was not cached, and has the rest, the loop's entry and the instances' oracles compiled by
+    two forked processes: it then loads the entry and every other piece from the disk cache
+    they wrote, and so would a worker the instance's oracles. With that cache warm, every
+    piece loads and no process is forked."""
     claims = _write(tmp_path, TWO_KERNELS)
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
 
@@ -582,7 +586,9 @@ def test_a_cold_cache_is_compiled_by_several_processes_before_the_workers_fork(t
     assert cold["names"] == ["init_nothing", "observe_copy", "gd", "agd_init", "agd"]
     assert cold["cached"][0] is False  # compiled here: the probe that finds the cache cold
     assert all(cold["cached"][1:]), cold  # compiled by the forked processes, loaded here
-    assert cold["calls"] == [len(cold["names"]) - 1]
+    assert cold["calls"] == [len(cold["names"]) + 1]  # the entry, 4 pieces and 1 instance
+    assert cold["oracle"] == ["quadratic_grad", True]  # compiled there, loaded here
+    assert cold["entry"] is True
     warm = shared()
     assert warm["names"] == cold["names"]
     assert all(warm["cached"]) and warm["calls"] == [], warm
