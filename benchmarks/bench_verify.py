@@ -5,8 +5,9 @@
    warm <= 2 s.
 2. The whole catalog ``convlab verify rates/ -j 2`` with a warm numba cache and an empty
    results store (wall and CPU time of the process and its workers), then the same command
-   again, served by the store; with ``--cold``, first with an empty numba cache (the parent
-   compiles what its workers share before forking them, :func:`convlab.executor.compile_shared`).
+   again, served by the store; with ``--cold``, first with an empty numba cache (before it
+   forks its workers, the parent has the loop, the kernels and the oracles compiled by two
+   processes at once, :func:`convlab.executor.compile_shared`).
    Goals (issue 18, goal 1): warm <= 60 s wall on 2 cores, cold <= 1.3x warm, from the store
    <= 1 s.
 3. A benchopt-style curve (each point of the curve a fresh run to that budget) against one

@@ -220,9 +220,7 @@ def compile_shared(work: Sequence[Pair], pending: Sequence[int], jobs: int = 1) 
     pieces = _kernel_pieces(work, pending)
     for n, piece in enumerate(pieces):
         if has_source_file(piece.py_func) and not served_by_cache(piece.compiled):
-            instances = {(spec.family, repr(spec.params)): spec
-                         for spec in (work[i][1] for i in pending)}
-            compile_in_processes([ready, *instances.values(), *pieces[n + 1:]], jobs)
+            compile_in_processes(_cold_start_groups(work, pending, pieces[n + 1:]), jobs)
             break
     ready()
     for piece in pieces:
@@ -248,26 +246,43 @@ def _kernel_pieces(work: Sequence[Pair], pending: Sequence[int]) -> list:
     return pieces
 
 
+def _cold_start_groups(work: Sequence[Pair], pending: Sequence[int],
+                       pieces: Sequence) -> list[list]:
+    """What :func:`compile_in_processes` compiles on a cold cache: the loop's entry first (the
+    longest), then one group per family (its distinct instances, which share its oracles)
+    and per module of kernel pieces (which share its helpers), largest first: no helper or
+    oracle is compiled in two processes at once."""
+    from .runtime.launch import ready
+
+    groups: dict[str, list] = {}
+    for spec in {(s.family, repr(s.params)): s for s in (work[i][1] for i in pending)}.values():
+        groups.setdefault(f"family {spec.family}", []).append(spec)
+    for piece in pieces:
+        groups.setdefault(f"module {piece.py_func.__module__}", []).append(piece)
+    return [[ready], *sorted(groups.values(), key=len, reverse=True)]
+
+
 _AHEAD: Sequence = ()  # what the processes of compile_in_processes compile (set before fork)
 
 
-def compile_in_processes(tasks: Sequence, jobs: int) -> None:
+def compile_in_processes(groups: Sequence[Sequence], jobs: int) -> None:
     """Compile into numba's disk cache, in ``jobs`` processes forked from this one (each
-    takes the next task as it finishes one), each task: a compiled function
-    (:class:`convlab.runtime.jit.LazyJit`), an instance (:class:`InstanceSpec`), whose
-    oracles are compiled (an instance that cannot be built without the horizon is left to its
-    worker), or a function that compiles when called (:func:`convlab.runtime.launch.ready`).
-    Anything that fails there is done again, and reported, where it is used."""
+    takes the next group as it finishes one), each group's tasks in turn. A task is a compiled
+    function (:class:`convlab.runtime.jit.LazyJit`), an instance (:class:`InstanceSpec`),
+    whose oracles are compiled (an instance that cannot be built without the horizon is left
+    to its worker), or a function that compiles when called
+    (:func:`convlab.runtime.launch.ready`). Anything that fails there is done again, and
+    reported, where it is used."""
     import multiprocessing
 
     global _AHEAD
-    if jobs < 2 or len(tasks) < 2:
+    if jobs < 2 or len(groups) < 2:
         return
-    _AHEAD = tasks
+    _AHEAD = groups
     try:
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks)),
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(groups)),
                                                       initializer=_compiler_start) as pool:
-            for _ in pool.imap_unordered(_compile_ahead, range(len(tasks))):
+            for _ in pool.imap_unordered(_compile_ahead, range(len(groups))):
                 pass
     finally:
         _AHEAD = ()
@@ -282,17 +297,18 @@ def _compiler_start() -> None:
 def _compile_ahead(i: int) -> None:
     from .runtime.jit import LazyJit, has_source_file
 
-    task = _AHEAD[i]
-    try:
-        if not isinstance(task, (InstanceSpec, LazyJit)):
-            task()
-            return
-        functions = task.build().oracles.values() if isinstance(task, InstanceSpec) else [task]
-        for function in functions:
-            if isinstance(function, LazyJit) and has_source_file(function.py_func):
-                function.compiled
-    except Exception:  # noqa: BLE001 - done again, and reported, where it is used
-        pass
+    for task in _AHEAD[i]:
+        try:
+            if not isinstance(task, (InstanceSpec, LazyJit)):
+                task()
+                continue
+            functions = (task.build().oracles.values() if isinstance(task, InstanceSpec)
+                         else [task])
+            for function in functions:
+                if isinstance(function, LazyJit) and has_source_file(function.py_func):
+                    function.compiled
+        except Exception:  # noqa: BLE001 - done again, and reported, where it is used
+            pass
 
 
 def decide_with_plugins(plugins: Sequence[tuple[str, str | None]], claim: Claim,

@@ -553,8 +553,8 @@ from convlab.verify import load_claims
 
 calls = []
 compile_in_processes = ex.compile_in_processes
-ex.compile_in_processes = lambda pieces, jobs: (calls.append(len(pieces)),
-                                                compile_in_processes(pieces, jobs))
+ex.compile_in_processes = lambda groups, jobs: (calls.append([len(g) for g in groups]),
+                                                compile_in_processes(groups, jobs))
 claims, errors = load_claims([sys.argv[1]])
 assert not errors, errors
 work = [(c, s) for c in claims for s in c.instances]
@@ -586,7 +586,8 @@ def test_a_cold_cache_is_compiled_by_several_processes_before_the_workers_fork(t
     assert cold["names"] == ["init_nothing", "observe_copy", "gd", "agd_init", "agd"]
     assert cold["cached"][0] is False  # compiled here: the probe that finds the cache cold
     assert all(cold["cached"][1:]), cold  # compiled by the forked processes, loaded here
-    assert cold["calls"] == [len(cold["names"]) + 1]  # the entry, 4 pieces and 1 instance
+    entry, *groups = cold["calls"][0]  # the entry; the family's instance, the pieces' modules
+    assert entry == 1 and sum(groups) == len(cold["names"]) and len(cold["calls"]) == 1
     assert cold["oracle"] == ["quadratic_grad", True]  # compiled there, loaded here
     assert cold["entry"] is True
     warm = shared()
