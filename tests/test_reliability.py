@@ -514,35 +514,24 @@ def test_editing_a_helper_recompiles_the_kernels_that_call_it(tmp_path):
     assert value() == 6.0
 
 
-TWO_KERNELS = """
+A_KERNEL = """
 [[claim]]
-id = "gd-on-a-quadratic"
+id = "{algorithm}-on-a-quadratic"
 source = "test"
-algorithm = "gd"
-params = { step = "1/L" }
-instances = [{ name = "q", family = "quadratic", d = 3, L = 1.0, mu = 0.5 }]
+algorithm = "{algorithm}"
+params = {{ step = "1/L" }}
+instances = [{{ name = "q", family = "quadratic", d = 3, L = 1.0, mu = 0.5 }}]
 measure = "f_gap"
-bound = "L*R^2/(2*k)"
-kind = "upper"
-design = "anytime"
-iterations = 50
-window = [10, 50]
-expected = "consistent"
-
-[[claim]]
-id = "agd-on-a-quadratic"
-source = "test"
-algorithm = "agd"
-params = { step = "1/L" }
-instances = [{ name = "q", family = "quadratic", d = 3, L = 1.0, mu = 0.5 }]
-measure = "f_gap"
-bound = "2*L*R^2/(k+1)^2"
+bound = "{bound}"
 kind = "upper"
 design = "anytime"
 iterations = 50
 window = [10, 50]
 expected = "consistent"
 """
+TWO_KERNELS = A_KERNEL.format(algorithm="gd", bound="L*R^2/(2*k)") + \
+    A_KERNEL.format(algorithm="agd", bound="2*L*R^2/(k+1)^2")
+
 
 COMPILE_SHARED = """
 import json, sys

@@ -110,7 +110,9 @@ def quadratic_value(A, b, p, x):
 @lazy_jit("grad")
 def quadratic_grad_blas(A, b, p, x, out):
     """out = A (x − b) through BLAS (np.dot)."""
-    out[:] = np.dot(A, x - b)
+    g = np.dot(A, x - b)
+    for i in range(out.shape[0]):  # a loop, not out[:] = ...: no shape-error path to compile
+        out[i] = g[i]
 
 
 @lazy_jit("value")
@@ -132,7 +134,9 @@ def quadratic_sgrad(A, b, p, x, t, s, out):
 @lazy_jit("sgrad")
 def quadratic_sgrad_blas(A, b, p, x, t, s, out):
     """As :func:`quadratic_sgrad`, the product through BLAS (np.dot)."""
-    out[:] = np.dot(A, x - b)
+    g = np.dot(A, x - b)
+    for i in range(out.shape[0]):
+        out[i] = g[i]
     sigma = p[0]
     if sigma != 0.0:
         add_normals(s, 0, sigma, out)

@@ -248,8 +248,9 @@ def ridge_logistic(n: int = 300, d: int = 20, lam: float = 1e-2, seed: int = 0,
 def ls_grad(A, b, p, x, out):
     """∇f(x) = Aᵀ A (x − x*)/n with A (n×d) and x* = b."""
     n = A.shape[0]
-    r = np.dot(A, x - b)
-    out[:] = np.dot(r, A) / n
+    g = np.dot(np.dot(A, x - b), A)
+    for j in range(out.shape[0]):  # a loop, not out[:] = ...: no shape-error path to compile
+        out[j] = g[j] / n
 
 
 @lazy_jit("value")
@@ -326,7 +327,9 @@ def logistic_grad(A, b, p, x, out):
             w[i] = -e / (1.0 + e) / n
         else:
             w[i] = -1.0 / (1.0 + math.exp(m[i])) / n
-    out[:] = np.dot(w, A)
+    g = np.dot(w, A)
+    for j in range(out.shape[0]):
+        out[j] = g[j]
 
 
 @lazy_jit("value")

@@ -58,7 +58,9 @@ def linear_operator(A, b, p, x, out):
     below 64 coordinates, BLAS from there on)."""
     d = x.shape[0]
     if d >= 64:
-        out[:] = np.dot(A[:d], x) - b[:d]
+        y = np.dot(A[:d], x)
+        for i in range(d):  # a loop, not out[:] = ...: no shape-error path to compile
+            out[i] = y[i] - b[i]
         return
     for i in range(d):
         s = 0.0
