@@ -272,20 +272,29 @@ def compile_in_processes(groups: Sequence[Sequence], jobs: int) -> None:
     whose oracles are compiled (an instance that cannot be built without the horizon is left
     to its worker), or a function that compiles when called
     (:func:`convlab.runtime.launch.ready`). Anything that fails there is done again, and
-    reported, where it is used."""
+    reported, where it is used; so is what a process that dies (killed, out of memory) left."""
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     global _AHEAD
     if jobs < 2 or len(groups) < 2:
         return
     _AHEAD = groups
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(groups)),
+                               mp_context=multiprocessing.get_context("fork"),
+                               initializer=_compiler_start)
     try:
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(groups)),
-                                                      initializer=_compiler_start) as pool:
-            for _ in pool.imap_unordered(_compile_ahead, range(len(groups))):
-                pass
+        for _ in pool.map(_compile_ahead, range(len(groups))):
+            pass
+    except BrokenProcessPool:
+        pass
+    except BaseException:
+        _kill_pool(pool)
+        raise
     finally:
         _AHEAD = ()
+    pool.shutdown(wait=True)
 
 
 def _compiler_start() -> None:

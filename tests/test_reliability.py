@@ -534,7 +534,7 @@ TWO_KERNELS = A_KERNEL.format(algorithm="gd", bound="L*R^2/(2*k)") + \
 
 
 COMPILE_SHARED = """
-import json, sys
+import json, os, sys
 import convlab.executor as ex
 from convlab.runtime.jit import served_by_cache
 from convlab.runtime.launch import _entry
@@ -544,6 +544,9 @@ calls = []
 compile_in_processes = ex.compile_in_processes
 ex.compile_in_processes = lambda groups, jobs: (calls.append([len(g) for g in groups]),
                                                 compile_in_processes(groups, jobs))
+if sys.argv[2:] == ["die"]:  # the first compiling process dies (killed, out of memory)
+    groups = ex._cold_start_groups
+    ex._cold_start_groups = lambda *args: [[lambda: os._exit(9)], *groups(*args)]
 claims, errors = load_claims([sys.argv[1]])
 assert not errors, errors
 work = [(c, s) for c in claims for s in c.instances]
@@ -582,6 +585,19 @@ def test_a_cold_cache_is_compiled_by_several_processes_before_the_workers_fork(t
     warm = shared()
     assert warm["names"] == cold["names"]
     assert all(warm["cached"]) and warm["calls"] == [], warm
+
+
+def test_a_compiling_process_that_dies_leaves_its_work_to_the_parent(tmp_path):
+    """A process compiling ahead that dies breaks its pool: the parent stops waiting and
+    compiles, or loads, what it needs itself (no hang, every piece compiled)."""
+    claims = _write(tmp_path, TWO_KERNELS)
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
+    done = subprocess.run([sys.executable, "-c", COMPILE_SHARED, str(claims), "die"], env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert len(out["calls"]) == 1 and out["names"][0] == "init_nothing"
+    assert out["cached"][0] is False and out["oracle"][0] == "quadratic_grad"
 
 
 STALE_CLAIM = """
