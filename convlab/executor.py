@@ -3,11 +3,12 @@
 Each pair is one task (:func:`convlab.designs.decide_pair`: its design's plans, executed in the
 worker, seeds in parallel threads there). ``serial`` decides the pairs in this process, ``pool``
 on forked worker processes (they share the loaded claims, plugins and numba's compiled kernels),
-``dask`` on a dask.distributed cluster (each task loads the plugins of this process first). Pairs are submitted most expensive first (the plan's cost
-estimate), so the workers stay busy to the end. Before forking its workers, ``pool`` loads the
-loop and the kernels they will share; on a cold numba cache it has them, and the instances'
-oracles, compiled by ``jobs`` processes at once first (:func:`compile_shared`).
-``finish(i, outcome)`` is called in this process as each pair is decided.
+``dask`` on a dask.distributed cluster (each task loads the plugins of this process first).
+Pairs are submitted most expensive first (the plan's cost estimate), so the workers stay busy to
+the end. Before forking its workers, ``pool`` loads the loop and the kernels they will share; on
+a cold numba cache it first has them, and the instances' oracles, compiled by ``jobs``
+processes at once (:func:`compile_shared`). ``finish(i, outcome)`` is called in this process as
+each pair is decided.
 
 Reliability (docs/reliability.md):
 
