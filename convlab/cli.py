@@ -316,6 +316,9 @@ class _VerifyProgress:
                            "timed by an earlier run)" if event.timed else
                            f"{event.cost_total:.3g} iterations x seeds)"))
             return
+        if event.kind == "compile" and self.bar is not None:
+            self.bar.show(event.text)
+            return
         o = event.outcome
         if self.bar is None or o is None:
             return

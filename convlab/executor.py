@@ -31,6 +31,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from dataclasses import replace
 from typing import Callable, Sequence
 
@@ -95,8 +96,6 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
     def watch() -> None:  # elsewhere (and as a second line): poll the parent
-        import time
-
         while os.getppid() == parent:
             time.sleep(0.5)
         os._exit(1)
@@ -164,15 +163,16 @@ def _pool_context():
     return multiprocessing.get_context("fork"), True
 
 
-def run_pool(work: Sequence[Pair], pending: Sequence[int], jobs: int, finish: Finish) -> None:
+def run_pool(work: Sequence[Pair], pending: Sequence[int], jobs: int, finish: Finish,
+             compiling: Callable[[str], None] | None = None) -> None:
     """Decide the pending pairs on ``jobs`` worker processes (see the module docstring for
-    interrupts, parent death and workers that die)."""
+    interrupts, parent death and workers that die; ``compiling``: see :func:`compile_shared`)."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
 
     context, forked = _pool_context()
     if forked:
-        compile_shared(work, pending, jobs)
+        compile_shared(work, pending, jobs, compiling)
     pool = ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context,
                                initializer=_worker_start, initargs=(seed_threads(jobs),))
     plugins = () if forked else loaded()  # a fresh worker loads this process's plugins
@@ -206,7 +206,8 @@ def run_pool(work: Sequence[Pair], pending: Sequence[int], jobs: int, finish: Fi
     pool.shutdown(wait=True)
 
 
-def compile_shared(work: Sequence[Pair], pending: Sequence[int], jobs: int = 1) -> None:
+def compile_shared(work: Sequence[Pair], pending: Sequence[int], jobs: int = 1,
+                   compiling: Callable[[str], None] | None = None) -> None:
     """Compile (or load from numba's disk cache) the loop, its entry and the kernels of the
     pending pairs' algorithms before the workers fork: they inherit them, and no worker
     compiles what another one has.
@@ -216,14 +217,15 @@ def compile_shared(work: Sequence[Pair], pending: Sequence[int], jobs: int = 1) 
     entry, the other kernels and the oracles of the pending pairs' instances are compiled by
     ``jobs`` forked processes at once (:func:`compile_in_processes`); the loop and the
     kernels are then loaded here from numba's disk cache, and each worker loads the oracles
-    it needs from it."""
+    it needs from it. ``compiling`` (a progress line) is told how far that has got."""
     from .runtime.jit import has_source_file, served_by_cache
     from .runtime.launch import ready
 
     pieces = _kernel_pieces(work, pending)
     for n, piece in enumerate(pieces):
         if has_source_file(piece.py_func) and not served_by_cache(piece.compiled):
-            compile_in_processes(_cold_start_groups(work, pending, pieces[n + 1:]), jobs)
+            compile_in_processes(_cold_start_groups(work, pending, pieces[n + 1:]), jobs,
+                                 compiling)
             break
     ready()
     for piece in pieces:
@@ -268,14 +270,16 @@ def _cold_start_groups(work: Sequence[Pair], pending: Sequence[int],
 _AHEAD: Sequence = ()  # what the processes of compile_in_processes compile (set before fork)
 
 
-def compile_in_processes(groups: Sequence[Sequence], jobs: int) -> None:
+def compile_in_processes(groups: Sequence[Sequence], jobs: int,
+                         compiling: Callable[[str], None] | None = None) -> None:
     """Compile into numba's disk cache, in ``jobs`` processes forked from this one (each
     takes the next group as it finishes one), each group's tasks in turn. A task is a compiled
     function (:class:`convlab.runtime.jit.LazyJit`), an instance (:class:`InstanceSpec`),
     whose oracles are compiled (an instance that cannot be built without the horizon is left
     to its worker), or a function that compiles when called
     (:func:`convlab.runtime.launch.ready`). Anything that fails there is done again, and
-    reported, where it is used; so is what a process that dies (killed, out of memory) left."""
+    reported, where it is used; so is what a process that dies (killed, out of memory) left.
+    ``compiling`` is called with a line saying how many groups are done."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -284,12 +288,24 @@ def compile_in_processes(groups: Sequence[Sequence], jobs: int) -> None:
     if jobs < 2 or len(groups) < 2:
         return
     _AHEAD = groups
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(groups)),
+    processes = min(jobs, len(groups))
+    pool = ProcessPoolExecutor(max_workers=processes,
                                mp_context=multiprocessing.get_context("fork"),
                                initializer=_compiler_start)
+
+    def say(done: int) -> None:
+        if compiling is not None:
+            compiling(f"compiling for numba's empty cache: {done}/{len(groups)} groups of "
+                      f"kernels and oracles, {processes} processes")
+
+    start = time.perf_counter()
     try:
-        for _ in pool.map(_compile_ahead, range(len(groups))):
-            pass
+        say(0)
+        for done, _ in enumerate(pool.map(_compile_ahead, range(len(groups))), 1):
+            say(done)
+        if compiling is not None:
+            compiling(f"compiled for numba's empty cache: {len(groups)} groups in "
+                      f"{time.perf_counter() - start:.0f} s")
     except BrokenProcessPool:
         pass
     except BaseException:
@@ -382,9 +398,11 @@ def _kill_local_cluster(cluster) -> None:
 
 def run_pairs(work: Sequence[Pair], pending: Sequence[int], finish: Finish, *, jobs: int = 1,
               executor: str = "local", scheduler: str | None = None,
-              isolate: bool = False) -> None:
+              isolate: bool = False, compiling: Callable[[str], None] | None = None) -> None:
     """Decide ``work[i]`` for every ``i`` in ``pending`` with the chosen executor
-    (``isolate``: in worker processes even at one job, so that Ctrl-C stops at once)."""
+    (``isolate``: in worker processes even at one job, so that Ctrl-C stops at once;
+    ``compiling``: told how far compiling for an empty numba cache has got, with several
+    local workers)."""
     if executor == "dask":
         run_dask(work, pending, jobs, scheduler, finish)
     elif not pending:
@@ -395,7 +413,7 @@ def run_pairs(work: Sequence[Pair], pending: Sequence[int], finish: Finish, *, j
         if heavy:  # forked, or from a fork server once this process ran parallel code
             run_pool(work, heavy, 1, finish)
     else:
-        run_pool(work, pending, min(jobs, len(pending)), finish)
+        run_pool(work, pending, min(jobs, len(pending)), finish, compiling)
 
 
 #: A pair that plans more than this many iterations x seeds, or builds more than this many bytes

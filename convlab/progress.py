@@ -184,6 +184,12 @@ class Progress:
                 self.last = what
             self._show(final=self.done >= self.total)
 
+    def show(self, what: str) -> None:
+        """Say what is being done now (the end of the status line) without finishing an item."""
+        with self._lock:
+            self.last = what
+            self._show()
+
     def note(self, line: str) -> None:
         """A line that stays (above the status line on a terminal)."""
         with self._lock:

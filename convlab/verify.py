@@ -84,7 +84,8 @@ class VerifyEvent:
     """What a verify run reports to its ``progress`` callback.
 
     One ``"start"`` event when every pair is planned (``outcome`` None), then one ``"pair"``
-    event per decided pair. ``cost`` is the pair's expected cost (0 for a result read from the
+    event per decided pair; ``"compile"`` events (``text`` says how far) while the kernels and
+    oracles are compiled for an empty numba cache, before the first pair. ``cost`` is the pair's expected cost (0 for a result read from the
     store); ``cost_total`` the expected cost of all pairs to compute. The unit is iterations
     times seeds, or seconds of compute when ``timed`` > 0 pairs have a time measured by an
     earlier run (:func:`measured_costs`).
@@ -98,6 +99,7 @@ class VerifyEvent:
     reused: int = 0
     outcome: Outcome | None = None
     timed: int = 0
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -255,7 +257,8 @@ def verify_paths(paths: Iterable[str | Path], *, problems: str | Path | None = N
         finish(i, outcome)
     try:
         run_pairs(work, pending, finish, jobs=jobs, executor=executor, scheduler=scheduler,
-                  isolate=isolate)
+                  isolate=isolate, compiling=None if progress is None else (
+                      lambda text: progress(VerifyEvent("compile", done, len(work), text=text))))
     finally:
         if results is not None:
             results.close()

@@ -542,18 +542,19 @@ from convlab.verify import load_claims
 
 calls = []
 compile_in_processes = ex.compile_in_processes
-ex.compile_in_processes = lambda groups, jobs: (calls.append([len(g) for g in groups]),
-                                                compile_in_processes(groups, jobs))
+ex.compile_in_processes = lambda groups, *args: (calls.append([len(g) for g in groups]),
+                                                 compile_in_processes(groups, *args))
 if sys.argv[2:] == ["die"]:  # the first compiling process dies (killed, out of memory)
     groups = ex._cold_start_groups
     ex._cold_start_groups = lambda *args: [[lambda: os._exit(9)], *groups(*args)]
 claims, errors = load_claims([sys.argv[1]])
 assert not errors, errors
 work = [(c, s) for c in claims for s in c.instances]
-ex.compile_shared(work, range(len(work)), 2)
+said = []
+ex.compile_shared(work, range(len(work)), 2, said.append)
 pieces = ex._kernel_pieces(work, range(len(work)))
 oracle = work[0][1].build().oracles["grad"]
-print(json.dumps({"calls": calls, "entry": served_by_cache(_entry()), "names": [p.__qualname__ for p in pieces],
+print(json.dumps({"calls": calls, "entry": served_by_cache(_entry()), "said": said, "names": [p.__qualname__ for p in pieces],
                   "cached": [served_by_cache(p.compiled) for p in pieces],
                   "oracle": [oracle.__qualname__, served_by_cache(oracle.compiled)]}))
 """
@@ -582,9 +583,13 @@ def test_a_cold_cache_is_compiled_by_several_processes_before_the_workers_fork(t
     assert entry == 1 and sum(groups) == len(cold["names"]) and len(cold["calls"]) == 1
     assert cold["oracle"] == ["quadratic_grad", True]  # compiled there, loaded here
     assert cold["entry"] is True
+    *counts, last = cold["said"]  # the progress line's text: groups done, then the time
+    assert [line.split(": ")[1].split()[0] for line in counts] == \
+        [f"{k}/{len(groups) + 1}" for k in range(len(groups) + 2)]
+    assert last.startswith(f"compiled for numba's empty cache: {len(groups) + 1} groups in ")
     warm = shared()
     assert warm["names"] == cold["names"]
-    assert all(warm["cached"]) and warm["calls"] == [], warm
+    assert all(warm["cached"]) and warm["calls"] == [] and warm["said"] == [], warm
 
 
 def test_a_compiling_process_that_dies_leaves_its_work_to_the_parent(tmp_path):

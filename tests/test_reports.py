@@ -191,6 +191,22 @@ def test_progress_on_a_terminal_is_one_line_that_fits_its_width():
     assert "ETA" in text and text.endswith("\r\033[K")
 
 
+def test_progress_says_what_is_being_done_before_the_first_item():
+    """The compiling for an empty numba cache comes before the first pair: the status line
+    says so, and nothing counts as done."""
+    clock, stream = FakeClock(), io.StringIO()
+    bar = Progress(3, cost=3.0, stream=stream, tty=False, clock=clock, interval=10.0,
+                   label="verify", thread=False)
+    clock.now += 11
+    bar.show("compiling for numba's empty cache: 4/40 groups")
+    line = stream.getvalue().splitlines()[-1]
+    assert line.startswith("verify [0/3]") and line.endswith("compiling for numba's empty "
+                                                               "cache: 4/40 groups")
+    clock.now += 11
+    bar.advance("a on x: tight", 1.0)
+    assert stream.getvalue().splitlines()[-1].endswith("a on x: tight")
+
+
 def test_a_run_with_stderr_in_a_file_shows_progress_lines_with_an_eta(tmp_path):
     path = tmp_path / "claims.toml"
     path.write_text(DESIGNS.split("[[claim]]")[1].join(["[[claim]]", ""]), encoding="utf-8")
