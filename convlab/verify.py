@@ -85,10 +85,10 @@ class VerifyEvent:
 
     One ``"start"`` event when every pair is planned (``outcome`` None), then one ``"pair"``
     event per decided pair; ``"compile"`` events (``text`` says how far) while the kernels and
-    oracles are compiled for an empty numba cache, before the first pair. ``cost`` is the pair's expected cost (0 for a result read from the
-    store); ``cost_total`` the expected cost of all pairs to compute. The unit is iterations
-    times seeds, or seconds of compute when ``timed`` > 0 pairs have a time measured by an
-    earlier run (:func:`measured_costs`).
+    oracles are compiled for an empty numba cache, before the first pair. ``cost`` is the
+    pair's expected cost (0 for a result read from the store); ``cost_total`` the expected cost
+    of all pairs to compute. The unit is iterations times seeds, or seconds of compute when
+    ``timed`` > 0 pairs have a time measured by an earlier run (:func:`measured_costs`).
     """
 
     kind: str

@@ -554,7 +554,8 @@ said = []
 ex.compile_shared(work, range(len(work)), 2, said.append)
 pieces = ex._kernel_pieces(work, range(len(work)))
 oracle = work[0][1].build().oracles["grad"]
-print(json.dumps({"calls": calls, "entry": served_by_cache(_entry()), "said": said, "names": [p.__qualname__ for p in pieces],
+print(json.dumps({"calls": calls, "entry": served_by_cache(_entry()), "said": said,
+                  "names": [p.__qualname__ for p in pieces],
                   "cached": [served_by_cache(p.compiled) for p in pieces],
                   "oracle": [oracle.__qualname__, served_by_cache(oracle.compiled)]}))
 """
