@@ -217,19 +217,28 @@ def compile_shared(work: Sequence[Pair], pending: Sequence[int], jobs: int = 1,
     entry, the other kernels and the oracles of the pending pairs' instances are compiled by
     ``jobs`` forked processes at once (:func:`compile_in_processes`); the loop and the
     kernels are then loaded here from numba's disk cache, and each worker loads the oracles
-    it needs from it. ``compiling`` (a progress line) is told how far that has got."""
+    it needs from it. ``compiling`` (a progress line) is told how far that has got. A kernel
+    that does not compile is left to its pairs, which fail with the error."""
     from .runtime.jit import has_source_file, served_by_cache
     from .runtime.launch import ready
 
     pieces = _kernel_pieces(work, pending)
     for n, piece in enumerate(pieces):
-        if has_source_file(piece.py_func) and not served_by_cache(piece.compiled):
+        if has_source_file(piece.py_func) and not served_by_cache(_compiled(piece)):
             compile_in_processes(_cold_start_groups(work, pending, pieces[n + 1:]), jobs,
                                  compiling)
             break
     ready()
     for piece in pieces:
-        piece.compiled
+        _compiled(piece)
+
+
+def _compiled(piece):
+    """``piece.compiled``, or None when it does not compile (a user's kernel with an error)."""
+    try:
+        return piece.compiled
+    except Exception:  # noqa: BLE001 - reported by the pairs that use it
+        return None
 
 
 def _kernel_pieces(work: Sequence[Pair], pending: Sequence[int]) -> list:

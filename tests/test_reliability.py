@@ -606,6 +606,46 @@ def test_a_compiling_process_that_dies_leaves_its_work_to_the_parent(tmp_path):
     assert out["cached"][0] is False and out["oracle"][0] == "quadratic_grad"
 
 
+BROKEN_KERNEL = """
+from convlab import Algorithm
+from convlab.kernels import GRAD, OK, kernel
+
+
+@kernel(hyper=("step",), vectors=("g",))
+def broken_gd(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
+    x, g = X[0], X[1]
+    for k in range(k0, k1):
+        oracles[GRAD](A, b, p, x, g)
+        for i in range(x.shape[0]):
+            x[i] -= hyper[0] * g[i] + undefined_name
+    return OK
+
+
+ALGORITHMS = (Algorithm("broken-gd", broken_gd, {"step": "1/L"}),)
+"""
+
+
+def test_a_kernel_that_does_not_compile_fails_its_pair_not_the_run(tmp_path):
+    """The parent compiles the kernels before forking its workers (-j 2): a user's kernel with
+    an error there is left to its pair, which fails with numba's message; the other pairs are
+    decided and no traceback is printed."""
+    (tmp_path / "broken_kernel_plugin.py").write_text(BROKEN_KERNEL)
+    claims = _write(tmp_path, A_KERNEL.format(algorithm="gd", bound="L*R^2/(2*k)") +
+                    A_KERNEL.format(algorithm="broken-gd", bound="L*R^2/(2*k)"))
+    out = tmp_path / "report.json"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
+    done = subprocess.run([sys.executable, "-m", "convlab", "verify", str(claims), "--plugin",
+                           "broken_kernel_plugin", "-j", "2", "--no-cache", "--no-progress",
+                           "--json", str(out)], env=env, cwd=tmp_path, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    verdicts = {r["claim"]: (r["verdict"], r["reason"] or r["error"] or "")
+                for r in json.loads(out.read_text())["results"]}
+    assert verdicts["gd-on-a-quadratic"][0] == "consistent"
+    assert verdicts["broken-gd-on-a-quadratic"][0] == "error"
+    assert "undefined_name" in json.dumps(verdicts["broken-gd-on-a-quadratic"])
+
+
 STALE_CLAIM = """
 [[claim]]
 id = "noisy-plateau"
