@@ -224,7 +224,9 @@ def compile_shared(work: Sequence[Pair], pending: Sequence[int], jobs: int = 1,
 
     pieces = _kernel_pieces(work, pending)
     for n, piece in enumerate(pieces):
-        if has_source_file(piece.py_func) and not served_by_cache(_compiled(piece)):
+        compiled = _compiled(piece)
+        if compiled is not None and has_source_file(piece.py_func) and \
+                not served_by_cache(compiled):
             compile_in_processes(_cold_start_groups(work, pending, pieces[n + 1:]), jobs,
                                  compiling)
             break
