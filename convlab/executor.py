@@ -1,14 +1,17 @@
 """Executors: where the (claim, instance) pairs of a verify run are decided.
 
-Each pair is one task (:func:`convlab.designs.decide_pair`: its design's plans, executed in the
-worker, seeds in parallel threads there). ``serial`` decides the pairs in this process, ``pool``
-on forked worker processes (they share the loaded claims, plugins and numba's compiled kernels),
-``dask`` on a dask.distributed cluster (each task loads the plugins of this process first).
-Pairs are submitted most expensive first (the plan's cost estimate), so the workers stay busy to
-the end. Before forking its workers, ``pool`` loads the loop and the kernels they will share; on
-a cold numba cache it first has them, and the instances' oracles, compiled by ``jobs``
-processes at once (:func:`compile_shared`). ``finish(i, outcome)`` is called in this process as
-each pair is decided.
+Each pair is decided by :func:`convlab.designs.decide_pair` (its design's plans, executed in
+the worker, seeds in parallel threads there). A task is a group of pairs whose first plans
+make the same run (:func:`convlab.designs.sharing_groups`: claims with different bounds on one
+experiment), decided one after the other by one worker, each run they share made once
+(:func:`decide_group`). ``serial`` decides the groups in this process, ``pool`` on forked
+worker processes (they share the loaded claims, plugins and numba's compiled kernels), ``dask``
+on a dask.distributed cluster (each task loads the plugins of this process first). Groups are
+submitted most expensive first (their plans' cost estimates), so the workers stay busy to the
+end. Before forking its workers, ``pool`` loads the loop and the kernels they will share; on a
+cold numba cache it first has them, and the instances' oracles, compiled by ``jobs`` processes
+at once (:func:`compile_shared`). ``finish(i, outcome)`` is called in this process as each pair
+is decided (with ``pool`` and ``dask``, a group's pairs when the group is).
 
 Reliability (docs/reliability.md):
 
@@ -36,7 +39,7 @@ from dataclasses import replace
 from typing import Callable, Sequence
 
 from .claims import Claim
-from .designs import decide_pair, estimated_cost
+from .designs import Problems, decide_pair, estimated_cost, sharing_groups
 from .errors import InputError
 from .outcomes import Outcome
 from .plugins import load_plugins, loaded
@@ -55,12 +58,17 @@ def _cost(pair: Pair) -> float:
         return 0.0
 
 
-def by_cost(work: Sequence[Pair], pending: Sequence[int]) -> list[int]:
-    """``pending`` ordered by decreasing expected cost."""
-    return sorted(pending, key=lambda i: -_cost(work[i]))
+def groups(work: Sequence[Pair], pending: Sequence[int]) -> list[list[int]]:
+    """``pending`` in the groups of :func:`convlab.designs.sharing_groups`."""
+    return [[pending[j] for j in group] for group in sharing_groups([work[i] for i in pending])]
 
 
-def decide(claim: Claim, instance: InstanceSpec) -> Outcome:
+def by_cost(work: Sequence[Pair], pending: Sequence[int]) -> list[list[int]]:
+    """The :func:`groups` of ``pending``, by decreasing expected cost."""
+    return sorted(groups(work, pending), key=lambda group: -sum(_cost(work[i]) for i in group))
+
+
+def decide(claim: Claim, instance: InstanceSpec, problems: Problems | None = None) -> Outcome:
     """:func:`decide_pair` with the BLAS libraries pinned to
     :data:`~convlab.runtime.blas.PAIR_THREADS` thread(s) and numpy's floating-point warnings
     off; the outcome records the BLAS core types and thread counts it ran with
@@ -72,14 +80,29 @@ def decide(claim: Claim, instance: InstanceSpec) -> Outcome:
     # an overflow to inf is the design's to judge (divergence, a non-finite statistic), never a
     # warning line: the numbers of a claim file can be anything
     with blas_threads(PAIR_THREADS), np.errstate(all="ignore"):
-        outcome = decide_pair(claim, instance)
+        outcome = decide_pair(claim, instance, problems)
         blas = blas_provenance()
     return replace(outcome, provenance={**outcome.provenance, "blas": blas})
 
 
+def decide_group(pairs: Sequence[Pair], finish: Callable[[int, Outcome], None]) -> None:
+    """:func:`decide` for each pair of a group of :func:`convlab.designs.sharing_groups`, in
+    order, the runs they share made once; ``finish(j, outcome)`` as pair j is decided."""
+    problems = Problems(pairs[0][1], share_runs=True) if len(pairs) > 1 else None
+    for j, (claim, instance) in enumerate(pairs):
+        finish(j, decide(claim, instance, problems))
+
+
+def decided(pairs: Sequence[Pair]) -> list[Outcome]:
+    """The outcomes of :func:`decide_group` (a worker's task)."""
+    outcomes: list[Outcome] = []
+    decide_group(pairs, lambda j, outcome: outcomes.append(outcome))
+    return outcomes
+
+
 def run_serial(work: Sequence[Pair], pending: Sequence[int], finish: Finish) -> None:
-    for i in pending:
-        finish(i, decide(*work[i]))
+    for group in groups(work, pending):
+        decide_group([work[i] for i in group], lambda j, outcome: finish(group[j], outcome))
 
 
 def _die_with_parent(parent: int) -> None:
@@ -181,17 +204,19 @@ def run_pool(work: Sequence[Pair], pending: Sequence[int], jobs: int, finish: Fi
 
     def collect(future) -> None:
         collected.add(future)
-        i = futures[future]
+        group = futures[future]
         try:
-            outcome = future.result()
+            outcomes = future.result()
         except BrokenProcessPool:
-            outcome = _lost(work[i], "its worker process died (killed, or out of memory?)")
-        finish(i, outcome)
+            outcomes = [_lost(work[i], "its worker process died (killed, or out of memory?)")
+                        for i in group]
+        for i, outcome in zip(group, outcomes):
+            finish(i, outcome)
 
     try:
-        futures = {(pool.submit(decide, *work[i]) if forked else
-                    pool.submit(decide_with_plugins, plugins, *work[i])): i
-                   for i in by_cost(work, pending)}
+        futures = {(pool.submit(decided, [work[i] for i in group]) if forked else
+                    pool.submit(decided_with_plugins, plugins, [work[i] for i in group])): group
+                   for group in by_cost(work, pending)}
         for future in as_completed(futures):
             collect(future)
     except BaseException:
@@ -350,13 +375,13 @@ def _compile_ahead(i: int) -> None:
             pass
 
 
-def decide_with_plugins(plugins: Sequence[tuple[str, str | None]], claim: Claim,
-                        instance: InstanceSpec) -> Outcome:
-    """:func:`decide` in a worker that did not fork from this process (dask): the plugins
+def decided_with_plugins(plugins: Sequence[tuple[str, str | None]], pairs: Sequence[Pair]
+                         ) -> list[Outcome]:
+    """:func:`decided` in a worker that did not fork from this process (dask): the plugins
     loaded here (:func:`convlab.plugins.loaded`) and the installed entry points are loaded
     there first."""
     load_plugins(plugins, folder=None)
-    return decide(claim, instance)
+    return decided(pairs)
 
 
 def run_dask(work: Sequence[Pair], pending: Sequence[int], jobs: int, scheduler: str | None,
@@ -376,11 +401,13 @@ def run_dask(work: Sequence[Pair], pending: Sequence[int], jobs: int, scheduler:
     try:
         with Client(cluster if cluster is not None else scheduler) as client:
             plugins = loaded()
-            futures = {client.submit(decide_with_plugins, plugins, *work[i], pure=False): i
-                       for i in by_cost(work, pending)}
+            futures = {client.submit(decided_with_plugins, plugins, [work[i] for i in group],
+                                     pure=False): group
+                       for group in by_cost(work, pending)}
             try:
                 for future in as_completed(futures):
-                    finish(futures[future], future.result())
+                    for i, outcome in zip(futures[future], future.result()):
+                        finish(i, outcome)
             except KeyboardInterrupt:
                 interrupted = True
                 client.cancel(list(futures), force=True)
@@ -419,7 +446,8 @@ def run_pairs(work: Sequence[Pair], pending: Sequence[int], finish: Finish, *, j
     elif not pending:
         return
     elif jobs <= 1 or len(pending) <= 1:
-        heavy = [i for i in pending if isolate and _heavy(work[i])]
+        heavy = [i for group in (groups(work, pending) if isolate else ())
+                 if any(_heavy(work[i]) for i in group) for i in group]
         run_serial(work, [i for i in pending if i not in set(heavy)], finish)
         if heavy:  # forked, or from a fork server once this process ran parallel code
             run_pool(work, heavy, 1, finish)

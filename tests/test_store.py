@@ -90,11 +90,11 @@ def test_interrupted_run_keeps_finished_results(claims_file, tmp_path, monkeypat
     real = executor_mod.decide_pair
     calls = []
 
-    def interrupt_second(claim, spec):
+    def interrupt_second(claim, spec, *shared):
         calls.append(claim.id)
         if len(calls) == 2:
             raise KeyboardInterrupt
-        return real(claim, spec)
+        return real(claim, spec, *shared)
 
     monkeypatch.setattr(executor_mod, "decide_pair", interrupt_second)
     with pytest.raises(KeyboardInterrupt):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 from types import ModuleType
+from typing import Sequence
 
 from ..claims import Claim
 from ..errors import InputError
@@ -39,13 +40,51 @@ def estimated_cost(claim: Claim, instance: InstanceSpec) -> float:
     return DESIGNS[claim.design].cost(claim, instance)
 
 
-def decide_pair(claim: Claim, instance: InstanceSpec) -> Outcome:
+def sharing_groups(pairs: Sequence[tuple[Claim, InstanceSpec]]) -> list[list[int]]:
+    """The pairs (their indices) in groups: two pairs whose first plans make the same run (the
+    same instance, algorithm, parameters, seeds, checkpoints, tracking and context, e.g. two
+    claims with different bounds on one experiment) are in one group, to be decided one after
+    the other with one :class:`~.base.Problems` that shares their runs. Groups keep the order
+    of their first pair, and pairs their order within a group; a pair that cannot be planned
+    is alone."""
+    group_of: dict[str, int] = {}
+    parent = list(range(len(pairs)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, (claim, instance) in enumerate(pairs):
+        try:
+            plan = first_plan(claim, instance)
+        except Exception:  # noqa: BLE001 - it fails in its task, with its message
+            continue
+        if not isinstance(plan, Plan):
+            continue
+        for run in plan.runs:
+            key = repr((instance.name, instance.family, sorted(instance.params.items()),
+                        instance.file, claim.algorithm, claim.tracks, run.context,
+                        sorted((dict(run.params) if run.params else dict(claim.params)).items()),
+                        run.seeds, run.checkpoints))
+            a, b = root(i), root(group_of.setdefault(key, i))
+            parent[max(a, b)] = min(a, b)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(pairs)):
+        groups.setdefault(root(i), []).append(i)
+    return list(groups.values())
+
+
+def decide_pair(claim: Claim, instance: InstanceSpec, problems: Problems | None = None
+                ) -> Outcome:
     """Run the claim's design on one instance: plans executed in this process until the design
     decides. Bad input becomes an outcome with ``error``, an internal failure one with
-    ``crash``; neither stops a catalog."""
+    ``crash``; neither stops a catalog. ``problems``: the instance's :class:`~.base.Problems`
+    shared with other pairs on it (built instances, and runs with ``share_runs``)."""
     start = time.perf_counter()
     design = DESIGNS[claim.design]
-    problems = Problems(instance)
+    problems = problems if problems is not None else Problems(instance)
     steps: tuple = ()
     try:
         while True:
@@ -79,4 +118,5 @@ def _failed(claim: Claim, instance: InstanceSpec, **why) -> Outcome:
                    design=claim.design, **why)
 
 
-__all__ = ["DESIGNS", "Plan", "Run", "Samples", "decide_pair", "estimated_cost", "first_plan"]
+__all__ = ["DESIGNS", "Plan", "Problems", "Run", "Samples", "decide_pair", "estimated_cost",
+           "first_plan", "sharing_groups"]

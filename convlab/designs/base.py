@@ -103,18 +103,60 @@ def checkpoints_for(iterations: int) -> tuple[int, ...]:
     return tuple(int(k) for k in default_checkpoints(iterations))
 
 
+#: Most bytes of traces :class:`Problems` keeps for the other pairs of its group; runs past it
+#: are made again when asked for again.
+SHARED_TRACE_BYTES = 256 * 2**20
+
+
 @dataclass
 class Problems:
     """Instances built once per (instance, context) during a pair's designs, each checked
-    against its certified constants before its first run."""
+    against its certified constants before its first run.
+
+    With ``share_runs`` (the pairs of a group decided one after the other on one instance:
+    :func:`convlab.designs.decide_pair`), the traces of every run are kept too, and a run
+    asked for again (the same algorithm, parameters, seeds, checkpoints, tracking and
+    context) is read from them rather than made again: the same traces, since a run is a
+    pure function of these (up to :data:`SHARED_TRACE_BYTES` of traces).
+    """
 
     spec: InstanceSpec
     built: dict[tuple, Problem] = field(default_factory=dict)
+    share_runs: bool = False
+    traces: dict[str, list] = field(default_factory=dict)
+    trace_bytes: int = 0
 
     def get(self, context: tuple[tuple[str, float], ...] = ()) -> Problem:
         if context not in self.built:
             self.built[context] = build_checked(self.spec, dict(context) or None)
         return self.built[context]
+
+    def run(self, claim: Claim, params: Mapping[str, Any], seeds, checkpoints: np.ndarray, *,
+            problem_context: tuple[tuple[str, float], ...] = (),
+            context: Mapping[str, float] | None = None, shadow: bool = False) -> list:
+        """The traces of :func:`convlab.run.run_seeds` of the claim's algorithm on the instance
+        built in ``problem_context`` (``shadow``: started a few ulps away,
+        :func:`.floors.shadow_problem`), from the shared runs when one was made already."""
+        def make() -> list:
+            problem = self.get(problem_context)
+            return run_seeds(shadow_problem(problem) if shadow else problem, claim.algorithm,
+                             params, seeds=seeds, checkpoints=checkpoints, track=claim.tracks,
+                             context=context)
+
+        if not self.share_runs:
+            return make()
+        key = repr((problem_context, shadow, claim.algorithm, sorted(dict(params).items()),
+                    [int(s) for s in seeds], [int(k) for k in checkpoints], claim.tracks,
+                    sorted((context or {}).items())))
+        if key not in self.traces:
+            traces = make()
+            size = sum(a.nbytes for t in traces for a in (t.k, *t.points.values(),
+                                                          *t.scalars.values()))
+            if self.trace_bytes + size > SHARED_TRACE_BYTES:
+                return traces
+            self.traces[key] = traces
+            self.trace_bytes += size
+        return self.traces[key]
 
 
 def build_checked(instance: InstanceSpec, context: Mapping[str, float] | None = None) -> Problem:
@@ -147,18 +189,14 @@ def execute(claim: Claim, plan: Plan, problems: Problems) -> tuple[Samples, ...]
 def execute_run(claim: Claim, run: Run, problems: Problems) -> Samples:
     """One run: the claim's measure at the recorded k, for each seed, with its floor (certified,
     or measured by a shadow run when the run decays deep enough for rounding to show)."""
-    problem = problems.get(run.context)
-    context = dict(run.context)
     params = dict(run.params) if run.params else dict(claim.params)
     checkpoints = np.asarray(run.checkpoints, dtype=np.int64)
 
-    def traces_of(instance, seeds):
-        return run_seeds(instance, claim.algorithm, params, seeds=seeds, checkpoints=checkpoints,
-                         track=claim.tracks, context=context or None)
+    def traces_of(seeds, shadow=False):
+        return problems.run(claim, params, seeds, checkpoints, problem_context=run.context,
+                            context=dict(run.context) or None, shadow=shadow)
 
-    traces = traces_of(problem, run.seeds)
-    return _samples(claim, run, traces, lambda: traces_of(shadow_problem(problem),
-                                                          run.seeds[:1])[0])
+    return _samples(claim, run, traces_of(run.seeds), lambda: traces_of(run.seeds[:1], True)[0])
 
 
 def _samples(claim: Claim, run: Run, traces, shadow) -> Samples:
@@ -228,11 +266,11 @@ def shared_horizons(claim: Claim, plan: Plan, problems: Problems
     checkpoints = np.array([0] + horizons, dtype=np.int64)
     context = {"N": float(horizons[-1])}
 
-    def traces_of(instance, seeds):
-        return run_seeds(instance, claim.algorithm, params, seeds=seeds, checkpoints=checkpoints,
-                         track=claim.tracks, context=context)
+    def traces_of(seeds, shadow=False):
+        return problems.run(claim, params, seeds, checkpoints, problem_context=first.context,
+                            context=context, shadow=shadow)
 
-    traces = traces_of(problem, first.seeds)
+    traces = traces_of(first.seeds)
     if any(t.diverged or t.k.size != checkpoints.size for t in traces):
         return None
     shadows: list[Trace] = []
@@ -246,7 +284,7 @@ def shared_horizons(claim: Claim, plan: Plan, problems: Problems
     def shadow_at(N: int):
         def get():
             if not shadows:
-                shadows.extend(traces_of(shadow_problem(problem), first.seeds[:1]))
+                shadows.extend(traces_of(first.seeds[:1], True))
             if shadows[0].diverged or shadows[0].k.size != checkpoints.size:
                 # the long shadow run stopped early: the separate shadow run of this horizon
                 ks = np.array([0, N], dtype=np.int64)

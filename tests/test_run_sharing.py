@@ -1,0 +1,220 @@
+"""Runs shared by the pairs of a group (convlab/designs/__init__.py ``sharing_groups``,
+convlab/designs/base.py ``Problems.run``, convlab/executor.py ``decide_group``).
+
+Two claims with different bounds on one experiment ask for the same runs. A run is a pure
+function of the instance, the algorithm, its parameters, the seeds, the checkpoints, the
+tracking and the context, so such pairs are decided one after the other in one worker and each
+run is made once: checked here by counting the runs made, and by comparing every outcome with
+the pair decided alone.
+"""
+
+import textwrap
+
+import numpy as np
+import pytest
+
+import convlab.designs.base as base
+from convlab.designs import decide_pair, sharing_groups
+from convlab.executor import decided
+from convlab.verify import load_claims, verify_paths
+
+CLAIMS = """
+[[claim]]
+id = "sgd-order"
+source = "test"
+algorithm = "sgd"
+params = { step = "1/L" }
+instances = ["noisy"]
+measure = "f_gap"
+bound = "O(1)"
+kind = "order"
+design = "anytime"
+iterations = 400
+seeds = 8
+statistic = "mean"
+expected = "consistent"
+
+[[claim]]
+id = "sgd-wrong-bound"
+source = "test"
+algorithm = "sgd"
+params = { step = "1/L" }
+instances = ["noisy"]
+measure = "f_gap"
+bound = "L*R**2/k**2"
+kind = "upper"
+design = "anytime"
+iterations = 400
+seeds = 8
+statistic = "mean"
+expected = "violated"
+
+[[claim]]
+id = "sgd-fewer-seeds"
+source = "test"
+algorithm = "sgd"
+params = { step = "1/L" }
+instances = ["noisy"]
+measure = "f_gap"
+bound = "O(1)"
+kind = "order"
+design = "anytime"
+iterations = 400
+seeds = 4
+statistic = "mean"
+expected = "consistent"
+
+[[claim]]
+id = "sgd-other-step"
+source = "test"
+algorithm = "sgd"
+params = { step = "0.5/L" }
+instances = ["noisy"]
+measure = "f_gap"
+bound = "O(1)"
+kind = "order"
+design = "anytime"
+iterations = 400
+seeds = 8
+statistic = "mean"
+expected = "consistent"
+
+[[claim]]
+id = "gd-horizons"
+source = "test"
+algorithm = "gd"
+instances = ["noisy", "other"]
+measure = "f_gap"
+bound = "L*R**2/(2*N)"
+kind = "upper"
+design = "horizon"
+horizons = [10, 40, 160]
+expected = "consistent"
+
+[[claim]]
+id = "gd-horizons-order"
+source = "test"
+algorithm = "gd"
+instances = ["noisy"]
+measure = "f_gap"
+bound = "O(1/N)"
+kind = "order"
+design = "horizon"
+horizons = [10, 40, 160]
+expected = "consistent"
+"""
+
+PROBLEMS = """
+[noisy]
+family = "quadratic"
+d = 6
+L = 1.0
+mu = 0.01
+noise = 0.1
+
+[other]
+family = "quadratic"
+d = 6
+L = 1.0
+mu = 0.02
+noise = 0.1
+"""
+
+
+@pytest.fixture
+def claims_file(tmp_path):
+    (tmp_path / "problems").mkdir()
+    (tmp_path / "problems" / "p.toml").write_text(textwrap.dedent(PROBLEMS))
+    path = tmp_path / "claims.toml"
+    path.write_text(textwrap.dedent(CLAIMS))
+    return path
+
+
+def _pairs(path):
+    claims, errors = load_claims([path])
+    assert not errors
+    return [(c, spec) for c in claims for spec in c.instances]
+
+
+def _names(pairs, group):
+    return [f"{pairs[i][0].id}@{pairs[i][1].name}" for i in group]
+
+
+def _counting(monkeypatch):
+    calls = []
+    real = base.run_seeds
+
+    def counting(*args, **kwargs):
+        calls.append(len(kwargs["seeds"]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(base, "run_seeds", counting)
+    return calls
+
+
+def _same(a, b):
+    assert (a.claim.id, a.instance) == (b.claim.id, b.instance)
+    assert (a.verdict, a.evidence, a.fragile, a.thinned_verdict) == \
+        (b.verdict, b.evidence, b.fragile, b.thinned_verdict)
+    assert np.array_equal(np.asarray(a.curve.y), np.asarray(b.curve.y), equal_nan=True)
+    assert np.array_equal(np.asarray(a.curve.x), np.asarray(b.curve.x))
+
+
+def test_only_pairs_that_make_the_same_run_are_grouped(claims_file):
+    pairs = _pairs(claims_file)
+    groups = [_names(pairs, g) for g in sharing_groups(pairs)]
+    assert groups == [
+        ["sgd-order@noisy", "sgd-wrong-bound@noisy"],  # another bound, the same experiment
+        ["sgd-fewer-seeds@noisy"],  # other seeds
+        ["sgd-other-step@noisy"],  # another parameter
+        ["gd-horizons@noisy", "gd-horizons-order@noisy"],
+        ["gd-horizons@other"],  # another instance
+    ]
+
+
+def test_a_group_makes_each_run_once_and_decides_as_its_pairs_alone(claims_file,
+                                                                    monkeypatch):
+    pairs = _pairs(claims_file)
+    calls = _counting(monkeypatch)
+    alone = [decide_pair(*pair) for pair in pairs]
+    runs_alone = len(calls)
+    calls.clear()
+    grouped = [None] * len(pairs)
+    for group in sharing_groups(pairs):
+        for i, outcome in zip(group, decided([pairs[i] for i in group])):
+            grouped[i] = outcome
+    assert all(o.error is None and o.crash is None for o in alone)
+    for a, b in zip(alone, grouped):
+        _same(a, b)
+    runs_grouped = len(calls)
+    second = [i for i, (c, _) in enumerate(pairs) if c.id in ("sgd-wrong-bound",
+                                                              "gd-horizons-order")]
+    assert grouped[second[0]].verdict != grouped[0].verdict  # other claims, the same runs
+    calls.clear()
+    for i in second:
+        decide_pair(*pairs[i])
+    assert len(calls) >= 2
+    assert runs_grouped == runs_alone - len(calls)  # the second pairs ran nothing
+
+
+def test_runs_past_the_trace_budget_are_made_again(claims_file, monkeypatch):
+    pairs = [p for p in _pairs(claims_file) if p[0].id in ("sgd-order", "sgd-wrong-bound")]
+    calls = _counting(monkeypatch)
+    monkeypatch.setattr(base, "SHARED_TRACE_BYTES", 0)
+    kept_none = decided(pairs)
+    runs_kept_none = len(calls)
+    monkeypatch.setattr(base, "SHARED_TRACE_BYTES", 256 * 2**20)
+    calls.clear()
+    shared = decided(pairs)
+    assert len(calls) >= 1 and runs_kept_none == 2 * len(calls)
+    for a, b in zip(kept_none, shared):
+        _same(a, b)
+
+
+def test_pool_workers_decide_groups_as_this_process_does(claims_file):
+    serial = verify_paths([claims_file], jobs=1)
+    parallel = verify_paths([claims_file], jobs=2)
+    assert not serial.input_errors and len(serial.outcomes) == 7
+    assert all(o.error is None and o.crash is None for o in serial.outcomes)
+    for a, b in zip(serial.outcomes, parallel.outcomes):
+        _same(a, b)
