@@ -218,3 +218,23 @@ def test_pool_workers_decide_groups_as_this_process_does(claims_file):
     assert all(o.error is None and o.crash is None for o in serial.outcomes)
     for a, b in zip(serial.outcomes, parallel.outcomes):
         _same(a, b)
+
+
+def test_a_worker_that_dies_fails_every_pair_of_its_group(claims_file, monkeypatch):
+    import os
+
+    import convlab.executor as executor_mod
+
+    real = executor_mod.decide
+
+    def dies_on_the_wrong_bound(claim, instance, problems=None):
+        if claim.id == "sgd-wrong-bound":  # the second pair of its group, in a forked worker
+            os._exit(1)
+        return real(claim, instance, problems)
+
+    monkeypatch.setattr(executor_mod, "decide", dies_on_the_wrong_bound)
+    report = verify_paths([claims_file], jobs=2)
+    by_id = {(o.claim.id, o.instance): o for o in report.outcomes}
+    assert len(by_id) == 7
+    for pair in (("sgd-order", "noisy"), ("sgd-wrong-bound", "noisy")):
+        assert "worker process died" in (by_id[pair].crash or ""), pair
