@@ -76,8 +76,9 @@ def agd(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
             x[i] = y[i] - h * gy[i]
             y[i] = x[i] + beta * (x[i] - x_prev[i])
         t = t_next
-    X[0, :] = x
-    X[1, :] = y
+    for i in range(x.shape[0]):  # loops, not X[0, :] = x: no shape-error path to compile
+        X[0, i] = x[i]
+        X[1, i] = y[i]
     s[0] = t
     return STATUS_OK
 
@@ -120,8 +121,9 @@ def agd_sc(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
         for i in range(x.shape[0]):
             x_prev[i] = x[i]
             x[i] = y[i] - h * gy[i]
-    X[0, :] = x
-    X[1, :] = x_prev
+    for i in range(x.shape[0]):  # loops, not X[0, :] = x: no shape-error path to compile
+        X[0, i] = x[i]
+        X[1, i] = x_prev[i]
     return STATUS_OK
 
 
@@ -154,8 +156,9 @@ def heavy_ball(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
             step = -alpha * g[i] + beta * (x[i] - x_prev[i])
             x_prev[i] = x[i]
             x[i] += step
-    X[0, :] = x
-    X[1, :] = x_prev
+    for i in range(x.shape[0]):  # loops, not X[0, :] = x: no shape-error path to compile
+        X[0, i] = x[i]
+        X[1, i] = x_prev[i]
     return STATUS_OK
 
 
@@ -197,8 +200,9 @@ def ogm(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
             x[i] = y_next[i] + c_mom * (y_next[i] - y[i]) + c_grad * (y_next[i] - x[i])
             y[i] = y_next[i]
         theta = theta_next
-    X[0, :] = x
-    X[1, :] = y
+    for i in range(x.shape[0]):  # loops, not X[0, :] = x: no shape-error path to compile
+        X[0, i] = x[i]
+        X[1, i] = y[i]
     s[0] = theta
     return STATUS_OK
 

@@ -263,7 +263,11 @@ def ls_value(A, b, p, x):
 @lazy_jit("hess")
 def ls_hess(A, b, p, x, out):
     """AᵀA/n."""
-    out[:, :] = np.dot(A.T, A) / A.shape[0]
+    H = np.dot(A.T, A)
+    n = A.shape[0]
+    for i in range(out.shape[0]):  # loops, not out[:, :] = ...: no shape-error path to compile
+        for j in range(out.shape[1]):
+            out[i, j] = H[i, j] / n
 
 
 def ls_wide_consistent(n: int = 50, d: int = 100, seed: int = 0, x0: str = "zero") -> Problem:
@@ -369,7 +373,10 @@ def logistic_hess(A, b, p, x, out):
     for i in range(n):
         s = 1.0 / (1.0 + math.exp(-abs(m[i])))
         w[i] = s * (1.0 - s) / n
-    out[:, :] = np.dot(A.T * w, A)
+    H = np.dot(A.T * w, A)
+    for i in range(out.shape[0]):  # loops, not out[:, :] = ...: no shape-error path to compile
+        for j in range(out.shape[1]):
+            out[i, j] = H[i, j]
 
 
 def _sigmoid(t: np.ndarray) -> np.ndarray:

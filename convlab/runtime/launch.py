@@ -129,8 +129,12 @@ def _seeds(F, A, b, p, x0, hyper, checkpoints, seeds, track, rows, n_points, n_s
     for i in range(seeds.shape[0]):
         pts, sc, c, st = _LOOP(init, advance, observe, oracles, A, b, p, x0, hyper,
                                checkpoints, seeds[i], track, rows, n_points, n_state, n_scalars)
-        points[i] = pts
-        scalars[i] = sc
+        for j in range(pts.shape[0]):  # loops, not points[i] = pts: no shape-error path
+            for q in range(pts.shape[1]):
+                for r in range(pts.shape[2]):
+                    points[i, j, q, r] = pts[j, q, r]
+            for q in range(sc.shape[1]):
+                scalars[i, j, q] = sc[j, q]
         counts[i] = c
         status[i] = st
 
