@@ -18,91 +18,51 @@ from convlab.designs import decide_pair, sharing_groups
 from convlab.executor import decided
 from convlab.verify import load_claims, verify_paths
 
-CLAIMS = """
+def _sgd(claim_id: str, *, bound: str = "O(1)", kind: str = "order", seeds: int = 8,
+         step: str = "1/L", expected: str = "consistent") -> str:
+    return f"""
 [[claim]]
-id = "sgd-order"
+id = "{claim_id}"
 source = "test"
 algorithm = "sgd"
-params = { step = "1/L" }
+params = {{ step = "{step}" }}
 instances = ["noisy"]
 measure = "f_gap"
-bound = "O(1)"
-kind = "order"
+bound = "{bound}"
+kind = "{kind}"
 design = "anytime"
 iterations = 400
-seeds = 8
+seeds = {seeds}
 statistic = "mean"
-expected = "consistent"
+expected = "{expected}"
+"""
 
-[[claim]]
-id = "sgd-wrong-bound"
-source = "test"
-algorithm = "sgd"
-params = { step = "1/L" }
-instances = ["noisy"]
-measure = "f_gap"
-bound = "L*R**2/k**2"
-kind = "upper"
-design = "anytime"
-iterations = 400
-seeds = 8
-statistic = "mean"
-expected = "violated"
 
+def _gd_horizons(claim_id: str, *, instances: str, bound: str, kind: str) -> str:
+    return f"""
 [[claim]]
-id = "sgd-fewer-seeds"
-source = "test"
-algorithm = "sgd"
-params = { step = "1/L" }
-instances = ["noisy"]
-measure = "f_gap"
-bound = "O(1)"
-kind = "order"
-design = "anytime"
-iterations = 400
-seeds = 4
-statistic = "mean"
-expected = "consistent"
-
-[[claim]]
-id = "sgd-other-step"
-source = "test"
-algorithm = "sgd"
-params = { step = "0.5/L" }
-instances = ["noisy"]
-measure = "f_gap"
-bound = "O(1)"
-kind = "order"
-design = "anytime"
-iterations = 400
-seeds = 8
-statistic = "mean"
-expected = "consistent"
-
-[[claim]]
-id = "gd-horizons"
+id = "{claim_id}"
 source = "test"
 algorithm = "gd"
-instances = ["noisy", "other"]
+instances = {instances}
 measure = "f_gap"
-bound = "L*R**2/(2*N)"
-kind = "upper"
-design = "horizon"
-horizons = [10, 40, 160]
-expected = "consistent"
-
-[[claim]]
-id = "gd-horizons-order"
-source = "test"
-algorithm = "gd"
-instances = ["noisy"]
-measure = "f_gap"
-bound = "O(1/N)"
-kind = "order"
+bound = "{bound}"
+kind = "{kind}"
 design = "horizon"
 horizons = [10, 40, 160]
 expected = "consistent"
 """
+
+
+CLAIMS = "".join([
+    _sgd("sgd-order"),
+    _sgd("sgd-wrong-bound", bound="L*R**2/k**2", kind="upper", expected="violated"),
+    _sgd("sgd-fewer-seeds", seeds=4),
+    _sgd("sgd-other-step", step="0.5/L"),
+    _gd_horizons("gd-horizons", instances='["noisy", "other"]', bound="L*R**2/(2*N)",
+                 kind="upper"),
+    _gd_horizons("gd-horizons-order", instances='["noisy"]', bound="O(1/N)", kind="order"),
+])
 
 PROBLEMS = """
 [noisy]

@@ -114,7 +114,7 @@ class Problems:
     against its certified constants before its first run.
 
     With ``share_runs`` (the pairs of a group decided one after the other on one instance:
-    :func:`convlab.designs.decide_pair`), the traces of every run are kept too, and a run
+    :func:`convlab.executor.decide_group`), the traces of every run are kept too, and a run
     asked for again (the same algorithm, parameters, seeds, checkpoints, tracking and
     context) is read from them rather than made again: the same traces, since a run is a
     pure function of these (up to :data:`SHARED_TRACE_BYTES` of traces).
