@@ -198,3 +198,18 @@ def test_a_worker_that_dies_fails_every_pair_of_its_group(claims_file, monkeypat
     assert len(by_id) == 7
     for pair in (("sgd-order", "noisy"), ("sgd-wrong-bound", "noisy")):
         assert "worker process died" in (by_id[pair].crash or ""), pair
+
+
+def test_the_progress_cost_counts_a_shared_run_once(claims_file):
+    from convlab.designs import estimated_cost
+
+    pairs = _pairs(claims_file)
+    events = []
+    verify_paths([claims_file], jobs=1, progress=events.append)
+    start = next(e for e in events if e.kind == "start")
+    costs = {(e.outcome.claim.id, e.outcome.instance): e.cost for e in events if e.kind == "pair"}
+    readers = {("sgd-wrong-bound", "noisy"), ("gd-horizons-order", "noisy")}
+    for claim, spec in pairs:
+        expected = 0.0 if (claim.id, spec.name) in readers else estimated_cost(claim, spec)
+        assert costs[(claim.id, spec.name)] == expected, claim.id
+    assert start.cost_total == sum(costs.values()) > 0

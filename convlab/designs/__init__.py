@@ -40,13 +40,29 @@ def estimated_cost(claim: Claim, instance: InstanceSpec) -> float:
     return DESIGNS[claim.design].cost(claim, instance)
 
 
+def first_runs(claim: Claim, instance: InstanceSpec) -> frozenset[str]:
+    """Keys of the runs of the pair's first plan: two equal keys are the same run (the same
+    instance, algorithm, parameters, seeds, checkpoints, tracking and context), which gives
+    the same traces. Empty for a pair that cannot be planned (it fails in its task)."""
+    try:
+        plan = first_plan(claim, instance)
+    except Exception:  # noqa: BLE001 - it fails in its task, with its message
+        return frozenset()
+    if not isinstance(plan, Plan):
+        return frozenset()
+    where = (instance.name, instance.family, sorted(instance.params.items()), instance.file,
+             claim.algorithm, claim.tracks)
+    return frozenset(repr((*where, run.context,
+                           sorted((dict(run.params) if run.params else dict(claim.params)).items()),
+                           run.seeds, run.checkpoints)) for run in plan.runs)
+
+
 def sharing_groups(pairs: Sequence[tuple[Claim, InstanceSpec]]) -> list[list[int]]:
-    """The pairs (their indices) in groups: two pairs whose first plans make the same run (the
-    same instance, algorithm, parameters, seeds, checkpoints, tracking and context, e.g. two
-    claims with different bounds on one experiment) are in one group, to be decided one after
-    the other with one :class:`~.base.Problems` that shares their runs. Groups keep the order
-    of their first pair, and pairs their order within a group; a pair that cannot be planned
-    is alone."""
+    """The pairs (their indices) in groups: two pairs whose first plans make the same run
+    (:func:`first_runs`; e.g. two claims with different bounds on one experiment) are in one
+    group, to be decided one after the other with one :class:`~.base.Problems` that shares
+    their runs. Groups keep the order of their first pair, and pairs their order within a
+    group; a pair that cannot be planned is alone."""
     group_of: dict[str, int] = {}
     parent = list(range(len(pairs)))
 
@@ -56,18 +72,8 @@ def sharing_groups(pairs: Sequence[tuple[Claim, InstanceSpec]]) -> list[list[int
             i = parent[i]
         return i
 
-    for i, (claim, instance) in enumerate(pairs):
-        try:
-            plan = first_plan(claim, instance)
-        except Exception:  # noqa: BLE001 - it fails in its task, with its message
-            continue
-        if not isinstance(plan, Plan):
-            continue
-        for run in plan.runs:
-            key = repr((instance.name, instance.family, sorted(instance.params.items()),
-                        instance.file, claim.algorithm, claim.tracks, run.context,
-                        sorted((dict(run.params) if run.params else dict(claim.params)).items()),
-                        run.seeds, run.checkpoints))
+    for i, pair in enumerate(pairs):
+        for key in first_runs(*pair):
             a, b = root(i), root(group_of.setdefault(key, i))
             parent[max(a, b)] = min(a, b)
     groups: dict[int, list[int]] = {}
@@ -119,4 +125,4 @@ def _failed(claim: Claim, instance: InstanceSpec, **why) -> Outcome:
 
 
 __all__ = ["DESIGNS", "Plan", "Problems", "Run", "Samples", "decide_pair", "estimated_cost",
-           "first_plan", "sharing_groups"]
+           "first_plan", "first_runs", "sharing_groups"]
