@@ -213,3 +213,15 @@ def test_the_progress_cost_counts_a_shared_run_once(claims_file):
         expected = 0.0 if (claim.id, spec.name) in readers else estimated_cost(claim, spec)
         assert costs[(claim.id, spec.name)] == expected, claim.id
     assert start.cost_total == sum(costs.values()) > 0
+
+
+def test_instances_of_one_name_but_other_parameters_are_not_grouped(tmp_path):
+    inline = '[{{ name = "q", family = "quadratic", d = {d}, L = 1.0, mu = 0.1 }}]'
+    text = "".join(_gd_horizons(f"gd-{n}", instances=inline.format(d=d), bound="O(1/N)",
+                                kind="order") for n, d in ((1, 4), (2, 5), (3, 4)))
+    path = tmp_path / "inline.toml"
+    path.write_text(text)
+    pairs = _pairs(path)
+    assert [p[1].params["d"] for p in pairs] == [4, 5, 4]
+    assert [_names(pairs, g) for g in sharing_groups(pairs)] == [["gd-1@q", "gd-3@q"],
+                                                                 ["gd-2@q"]]
