@@ -23,7 +23,7 @@ from ..errors import InputError
 from ..outcomes import Outcome
 from ..problems.registry import InstanceSpec
 from . import anytime, horizon, scaling, stability
-from .base import Plan, Problems, Run, Samples, execute
+from .base import Plan, Problems, Run, Samples, execute, run_key, run_params
 
 #: Design name -> module.
 DESIGNS: dict[str, ModuleType] = {m.NAME: m for m in (anytime, horizon, scaling, stability)}
@@ -41,20 +41,20 @@ def estimated_cost(claim: Claim, instance: InstanceSpec) -> float:
 
 
 def first_runs(claim: Claim, instance: InstanceSpec) -> frozenset[str]:
-    """Keys of the runs of the pair's first plan: two equal keys are the same run (the same
-    instance, algorithm, parameters, seeds, checkpoints, tracking and context), which gives
-    the same traces. Empty for a pair that cannot be planned (it fails in its task)."""
+    """Keys of the runs of the pair's first plan: the instance and :func:`.base.run_key`, so
+    that two equal keys are the same run, giving the same traces. Empty for a pair that cannot
+    be planned (it fails in its task)."""
     try:
         plan = first_plan(claim, instance)
     except Exception:  # noqa: BLE001 - it fails in its task, with its message
         return frozenset()
     if not isinstance(plan, Plan):
         return frozenset()
-    where = (instance.name, instance.family, sorted(instance.params.items()), instance.file,
-             claim.algorithm, claim.tracks)
-    return frozenset(repr((*where, run.context,
-                           sorted((dict(run.params) if run.params else dict(claim.params)).items()),
-                           run.seeds, run.checkpoints)) for run in plan.runs)
+    where = repr((instance.name, instance.family, sorted(instance.params.items()), instance.file))
+    return frozenset(where + run_key(claim, run_params(claim, run), run.seeds, run.checkpoints,
+                                     problem_context=run.context,
+                                     context=dict(run.context) or None)
+                     for run in plan.runs)
 
 
 def sharing_groups(pairs: Sequence[tuple[Claim, InstanceSpec]]) -> list[list[int]]:

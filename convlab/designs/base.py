@@ -103,6 +103,17 @@ def checkpoints_for(iterations: int) -> tuple[int, ...]:
     return tuple(int(k) for k in default_checkpoints(iterations))
 
 
+def run_key(claim: Claim, params: Mapping[str, Any], seeds, checkpoints, *,
+            problem_context: tuple[tuple[str, float], ...] = (),
+            context: Mapping[str, float] | None = None, shadow: bool = False) -> str:
+    """What makes two runs on one instance the same run, giving the same traces: the claim's
+    algorithm and tracking, the parameters, the seeds, the checkpoints, the context the
+    instance is built in and the one the parameters see, and whether it is the shadow run."""
+    return repr((tuple(problem_context), shadow, claim.algorithm, claim.tracks,
+                 sorted(dict(params).items()), [int(s) for s in seeds],
+                 [int(k) for k in checkpoints], sorted((context or {}).items())))
+
+
 #: Most bytes of traces :class:`Problems` keeps for the other pairs of its group; runs past it
 #: are made again when asked for again.
 SHARED_TRACE_BYTES = 256 * 2**20
@@ -145,9 +156,8 @@ class Problems:
 
         if not self.share_runs:
             return make()
-        key = repr((problem_context, shadow, claim.algorithm, sorted(dict(params).items()),
-                    [int(s) for s in seeds], [int(k) for k in checkpoints], claim.tracks,
-                    sorted((context or {}).items())))
+        key = run_key(claim, params, seeds, checkpoints, problem_context=problem_context,
+                      context=context, shadow=shadow)
         if key not in self.traces:
             traces = make()
             size = sum(a.nbytes for t in traces for a in (t.k, *t.points.values(),
@@ -186,10 +196,15 @@ def execute(claim: Claim, plan: Plan, problems: Problems) -> tuple[Samples, ...]
     return tuple(execute_run(claim, run, problems) for run in plan.runs)
 
 
+def run_params(claim: Claim, run: Run) -> dict[str, Any]:
+    """The algorithm parameters of ``run``: its own, or else the claim's."""
+    return dict(run.params) if run.params else dict(claim.params)
+
+
 def execute_run(claim: Claim, run: Run, problems: Problems) -> Samples:
     """One run: the claim's measure at the recorded k, for each seed, with its floor (certified,
     or measured by a shadow run when the run decays deep enough for rounding to show)."""
-    params = dict(run.params) if run.params else dict(claim.params)
+    params = run_params(claim, run)
     checkpoints = np.asarray(run.checkpoints, dtype=np.int64)
 
     def traces_of(seeds, shadow=False):
@@ -256,7 +271,7 @@ def shared_horizons(claim: Claim, plan: Plan, problems: Problems
     if not isinstance(kernel, Kernel) or kernel.reads_checkpoints:
         return None
     problem = problems.get(first.context)
-    params = dict(first.params) if first.params else dict(claim.params)
+    params = run_params(claim, first)
     resolved = [resolve_algorithm_params(claim.algorithm, params,
                                          {**problem.constants, **dict(run.context)})
                 for run in runs]
