@@ -233,6 +233,60 @@ def test_a_real_plateau_near_1e_16_is_data_in_every_design(tmp_path, design, gri
     assert outcome.evidence["floor"]["value"] < 1e-25
 
 
+DESIGNS_WITHOUT_FLOORS = {
+    "stability": """
+        [[claim]]
+        id = "gd-edge"
+        source = "GD on an L-smooth quadratic is stable exactly for steps below 2/L"
+        algorithm = "gd"
+        instances = [{ name = "q", family = "quadratic", d = 5, L = 1.0, mu = 0.1, seed = 0 }]
+        measure = "f_gap"
+        kind = "lower"
+        parameter = "step"
+        bracket = ["0.5/L", "4/L"]
+        bound = "2/L"
+        design = "stability"
+        iterations = 2000
+        rtol = 0.01
+        notes = "rtol 0.01: a short bisection (2,000 iterations per probe) for a fast test"
+        expected = "tight"
+    """,
+    "scaling": """
+        [[claim]]
+        id = "gd-kappa"
+        source = "GD with step 2/(mu + L): iterations to a target grow like kappa"
+        algorithm = "gd"
+        params = { step = "2/(mu + L)" }
+        instances = [{ name = "two-mode", family = "quadratic", d = 10, L = 1.0, mu = "1/kap", spectrum = "two-mode", rotate = false, x0 = "two-mode" }]
+        measure = "dist"
+        sweep = { name = "kap", values = [10, 30, 100, 300] }
+        target = "1e-6*R"
+        iterations = 4000
+        bound = "O(kap)"
+        kind = "tight"
+        design = "scaling"
+        expected = "tight"
+    """,
+}
+
+
+@pytest.mark.parametrize("design", sorted(DESIGNS_WITHOUT_FLOORS))
+def test_a_design_that_never_reads_floors_makes_no_shadow_run(tmp_path, monkeypatch, design):
+    """The growth of a stability probe and the crossing count of a scaling run never read the
+    run's floor: no shadow run is made (Plan.floors), though these runs decay by more than
+    DEEP_DECAY; the anytime claim above shows that the count sees shadow runs."""
+    from convlab.designs import base
+
+    shadows = []
+    real = base.shadow_problem
+    monkeypatch.setattr(base, "shadow_problem", lambda p: shadows.append(p) or real(p))
+    outcome = _decide(tmp_path, DESIGNS_WITHOUT_FLOORS[design])
+    assert outcome.verdict == "tight", outcome.summary
+    assert shadows == []
+    _decide(tmp_path, CG_STAGNATION)
+    assert len(shadows) >= 1
+
+
 # -- robustness and looks -------------------------------------------------------------------------
 
 def test_every_outcome_is_decided_again_on_a_thinned_design(tmp_path):

@@ -58,10 +58,17 @@ class Run:
 
 @dataclass(frozen=True)
 class Plan:
-    """Every run of one step of a design, with what the step is for."""
+    """Every run of one step of a design, with what the step is for.
+
+    ``floors``: whether the design's decision reads the runs' floors (:attr:`Samples.floor`).
+    A measured floor costs a shadow run (:mod:`.floors`); a design that never reads it (the
+    growth of a stability probe, the crossing count of a scaling run) says False, and its
+    samples carry the certified floor without the shadow run.
+    """
 
     runs: tuple[Run, ...]
     note: str = ""
+    floors: bool = True
 
     @property
     def cost(self) -> float:
@@ -73,8 +80,8 @@ class Samples:
     """What one run gave: the measure of each seed (rows) at each recorded k (columns).
 
     ``floor`` is the level below which the measure is noise: the instance's certified floor, or
-    the run's own rounding level when a shadow run measured it higher (:mod:`.floors`);
-    ``floor_source`` says which. ``constants`` are the names a bound may use
+    the run's own rounding level when a shadow run measured it higher (:mod:`.floors`; only
+    for a plan with :attr:`Plan.floors`); ``floor_source`` says which. ``constants`` are the names a bound may use
     (:func:`convlab.run.bound_scope`: the instance's constants and numeric parameters, the
     algorithm's resolved parameters, the run's context). A run in which some seed diverged
     keeps only that seed's row, with ``diverged_at`` and ``diverged_seed``.
@@ -193,7 +200,7 @@ def execute(claim: Claim, plan: Plan, problems: Problems) -> tuple[Samples, ...]
     shared = shared_horizons(claim, plan, problems)
     if shared is not None:
         return shared
-    return tuple(execute_run(claim, run, problems) for run in plan.runs)
+    return tuple(execute_run(claim, run, problems, floors=plan.floors) for run in plan.runs)
 
 
 def run_params(claim: Claim, run: Run) -> dict[str, Any]:
@@ -201,9 +208,10 @@ def run_params(claim: Claim, run: Run) -> dict[str, Any]:
     return dict(run.params) if run.params else dict(claim.params)
 
 
-def execute_run(claim: Claim, run: Run, problems: Problems) -> Samples:
+def execute_run(claim: Claim, run: Run, problems: Problems, *, floors: bool = True) -> Samples:
     """One run: the claim's measure at the recorded k, for each seed, with its floor (certified,
-    or measured by a shadow run when the run decays deep enough for rounding to show)."""
+    or, with ``floors``, measured by a shadow run when the run decays deep enough for rounding
+    to show)."""
     params = run_params(claim, run)
     checkpoints = np.asarray(run.checkpoints, dtype=np.int64)
 
@@ -211,13 +219,14 @@ def execute_run(claim: Claim, run: Run, problems: Problems) -> Samples:
         return problems.run(claim, params, seeds, checkpoints, problem_context=run.context,
                             context=dict(run.context) or None, shadow=shadow)
 
-    return _samples(claim, run, traces_of(run.seeds), lambda: traces_of(run.seeds[:1], True)[0])
+    shadow = (lambda: traces_of(run.seeds[:1], True)[0]) if floors else None
+    return _samples(claim, run, traces_of(run.seeds), shadow)
 
 
 def _samples(claim: Claim, run: Run, traces, shadow) -> Samples:
     """The :class:`Samples` of ``run`` from its traces (one per seed); ``shadow()`` gives the
     trace of the first seed started a few ulps away, asked for only when the run decays deep
-    enough for rounding to show."""
+    enough for rounding to show (None: the certified floor, no shadow run)."""
     context = dict(run.context)
     constants = bound_scope(traces[0], context=context)
     floor = traces[0].floor(claim.measure)
@@ -229,7 +238,7 @@ def _samples(claim: Claim, run: Run, traces, shadow) -> Samples:
                            int(trace.diverged_at), int(trace.seed))
         rows.append(errors)
     source = "certified"
-    if needs_shadow(rows[0]):
+    if shadow is not None and needs_shadow(rows[0]):
         shadow_trace = shadow()
         if not shadow_trace.diverged:
             level = measured_floor(rows[0], shadow_trace.measure(claim.measure, claim.iterate))
@@ -312,7 +321,8 @@ def shared_horizons(claim: Claim, plan: Plan, problems: Problems
     out = []
     for run in runs:
         N = int(run.context[0][1])
-        out.append(_samples(claim, run, [cut(t, N) for t in traces], shadow_at(N)))
+        shadow = shadow_at(N) if plan.floors else None
+        out.append(_samples(claim, run, [cut(t, N) for t in traces], shadow))
     return tuple(out)
 
 

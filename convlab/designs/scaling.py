@@ -7,7 +7,8 @@ and brackets the last crossing, a second records every iteration inside each bra
 claim's bound, an expression in the swept symbol (``O(sqrt(kappa))``, or explicit), is checked
 against the counts with the claim's bound type: ``upper`` (the cost grows at most like the
 bound), ``tight``, ``lower``, ``order``. A value whose target is not reached within the
-iterations is censored (reported, not fitted). Thinned design: every other swept value.
+iterations is censored (reported, not fitted). Thinned design: every other swept value. The
+count reads no floor: the runs make no shadow run (:attr:`~.base.Plan.floors`).
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ def first_plan(claim: Claim, spec: InstanceSpec) -> Plan:
     seeds = tuple(range(claim.seeds))
     ks = checkpoints_for(claim.iterations)
     return Plan(tuple(Run(context=((name, float(v)),), seeds=seeds, checkpoints=ks)
-                      for v in values), note=f"{len(values)} values of {name}, bracketing")
+                      for v in values), note=f"{len(values)} values of {name}, bracketing",
+                floors=False)
 
 
 def _target(claim: Claim, samples: Samples) -> float:
@@ -82,7 +84,7 @@ def _counts(claim: Claim, spec: InstanceSpec, steps: tuple[Step, ...]):
                       for s, (what, where) in zip(first, crossings) if what == "bracket"
                       for lo, hi in [where])
         if dense:
-            return Plan(dense, note=f"{len(dense)} dense runs inside the brackets")
+            return Plan(dense, note=f"{len(dense)} dense runs inside the brackets", floors=False)
     dense_samples = iter(steps[1][1]) if len(steps) > 1 else iter(())
     name, _ = claim.sweep
     counts, kept, rows, censored = [], [], [], []

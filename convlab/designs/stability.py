@@ -7,7 +7,8 @@ plan probes the geometric midpoint of the current bracket, until its ends are wi
 of each other (at most :data:`MAX_PROBES` probes). A bracket stable throughout places the edge
 above it, unstable throughout below it; unstable below and stable above is not monotone
 (inconclusive). Thinned design: half of the seeds (the bisection replayed on them, ended where
-the probes run end); a single-seed bisection is not thinned.
+the probes run end); a single-seed bisection is not thinned. The growth reads no floor: the
+probes make no shadow run (:attr:`~.base.Plan.floors`).
 
 The bound is the threshold θ and the bound type says what is claimed about the edge e*:
 ``lower`` (e* >= θ: stable for every value below θ; the former ``side = "stable-below"``),
@@ -125,11 +126,12 @@ def step(claim: Claim, spec: InstanceSpec, steps: tuple[Step, ...]) -> Plan | Ou
     """The probes at the bracket's ends, a probe at each midpoint, then the outcome."""
     if not steps:
         return Plan((_probe(claim, claim.bracket[0]), _probe(claim, claim.bracket[1])),
-                    note="the bracket's ends")
+                    note="the bracket's ends", floors=False)
     result = _replay(claim, steps)
     if result[0] == "probe":
         mid = result[1]
-        return Plan((_probe(claim, mid),), note=f"probe {claim.parameter} = {mid:.8g}")
+        return Plan((_probe(claim, mid),), note=f"probe {claim.parameter} = {mid:.8g}",
+                    floors=False)
     return decide(claim, spec, steps)
 
 
