@@ -3,8 +3,8 @@
 Each pair is decided by :func:`convlab.designs.decide_pair` (its design's plans, executed in
 the worker, seeds in parallel threads there). A task is a group of pairs whose first plans
 make the same run (:func:`convlab.designs.sharing_groups`: claims with different bounds on one
-experiment), decided one after the other by one worker, each run they share made once
-(:func:`decide_group`). ``serial`` decides the groups in this process, ``pool`` on forked
+experiment, or over fewer seeds), decided one after the other by one worker, each seed's trace
+they share made once (:func:`decide_group`). ``serial`` decides the groups in this process, ``pool`` on forked
 worker processes (they share the loaded claims, plugins and numba's compiled kernels), ``dask``
 on a dask.distributed cluster (each task loads the plugins of this process first). Groups are
 submitted most expensive first (their plans' cost estimates), so the workers stay busy to the
@@ -87,7 +87,8 @@ def decide(claim: Claim, instance: InstanceSpec, problems: Problems | None = Non
 
 def decide_group(pairs: Sequence[Pair], finish: Callable[[int, Outcome], None]) -> None:
     """:func:`decide` for each pair of a group of :func:`convlab.designs.sharing_groups`, in
-    order, the runs they share made once; ``finish(j, outcome)`` as pair j is decided."""
+    order, each seed's trace they share made once; ``finish(j, outcome)`` as pair j is
+    decided."""
     problems = Problems(pairs[0][1], share_runs=True) if len(pairs) > 1 else None
     for j, (claim, instance) in enumerate(pairs):
         finish(j, decide(claim, instance, problems))

@@ -86,8 +86,8 @@ class VerifyEvent:
     One ``"start"`` event when every pair is planned (``outcome`` None), then one ``"pair"``
     event per decided pair; ``"compile"`` events (``text`` says how far) while the kernels and
     oracles are compiled for an empty numba cache, before the first pair. ``cost`` is the
-    pair's expected cost (0 for a result read from the store, or for a pair whose runs an
-    earlier pair of its task makes: :func:`convlab.designs.first_runs`); ``cost_total`` the
+    pair's expected cost (0 for a result read from the store, or for a pair whose first plan's
+    traces earlier pairs of its task make: :func:`convlab.designs.first_runs`); ``cost_total`` the
     expected cost of all pairs to compute. The unit is iterations times seeds, or seconds of
     compute when ``timed`` > 0 pairs have a time measured by an earlier run
     (:func:`measured_costs`).
@@ -245,13 +245,13 @@ def verify_paths(paths: Iterable[str | Path], *, problems: str | Path | None = N
     over = {i: e for i in pending if (e := check_budget(*work[i], budget)) is not None}
     pending = [i for i in pending if i not in over]
     refusals = [(i, refused(*work[i], e)) for i, e in over.items()]
-    made: set[str] = set()
+    made: set[tuple[str, int]] = set()
     for i in pending:
-        # a pair whose first plan's runs earlier pairs make is decided after them, in their
-        # task, and reads their runs (convlab.executor): it costs next to nothing
-        runs = first_runs(*work[i])
-        costs[i] = 0.0 if runs and runs <= made else _cost(estimated_cost, *work[i])
-        made |= runs
+        # a pair whose first plan's traces earlier pairs make is decided after them, in their
+        # task, and reads their traces (convlab.executor): it costs next to nothing
+        traces = first_runs(*work[i])
+        costs[i] = 0.0 if traces and traces <= made else _cost(estimated_cost, *work[i])
+        made |= traces
     timed = 0
     if results is not None:
         costs, timed = measured_costs(costs, pending, work, results)

@@ -2,10 +2,10 @@
 convlab/designs/base.py ``Problems.run``, convlab/executor.py ``decide_group``).
 
 Two claims with different bounds on one experiment ask for the same runs. A run is a pure
-function of the instance, the algorithm, its parameters, the seeds, the checkpoints, the
-tracking and the context, so such pairs are decided one after the other in one worker and each
-run is made once: checked here by counting the runs made, and by comparing every outcome with
-the pair decided alone.
+function of the instance, the algorithm, its parameters, the checkpoints, the tracking and the
+context, for each of its seeds, so such pairs are decided one after the other in one worker and
+each seed of each run is made once: checked here by counting the runs made, and by comparing
+every outcome with the pair decided alone.
 """
 
 import textwrap
@@ -124,8 +124,8 @@ def test_only_pairs_that_make_the_same_run_are_grouped(claims_file):
     pairs = _pairs(claims_file)
     groups = [_names(pairs, g) for g in sharing_groups(pairs)]
     assert groups == [
-        ["sgd-order@noisy", "sgd-wrong-bound@noisy"],  # another bound, the same experiment
-        ["sgd-fewer-seeds@noisy"],  # other seeds
+        # another bound, the same experiment; the same run over fewer seeds
+        ["sgd-order@noisy", "sgd-wrong-bound@noisy", "sgd-fewer-seeds@noisy"],
         ["sgd-other-step@noisy"],  # another parameter
         ["gd-horizons@noisy", "gd-horizons-order@noisy"],
         ["gd-horizons@other"],  # another instance
@@ -147,14 +147,25 @@ def test_a_group_makes_each_run_once_and_decides_as_its_pairs_alone(claims_file,
     for a, b in zip(alone, grouped):
         _same(a, b)
     runs_grouped = len(calls)
-    second = [i for i, (c, _) in enumerate(pairs) if c.id in ("sgd-wrong-bound",
-                                                              "gd-horizons-order")]
+    second = [i for i, (c, _) in enumerate(pairs)
+              if c.id in ("sgd-wrong-bound", "sgd-fewer-seeds", "gd-horizons-order")]
     assert grouped[second[0]].verdict != grouped[0].verdict  # other claims, the same runs
     calls.clear()
     for i in second:
         decide_pair(*pairs[i])
     assert len(calls) >= 2
     assert runs_grouped == runs_alone - len(calls)  # the second pairs ran nothing
+
+
+def test_a_run_over_more_seeds_makes_only_the_seeds_not_made_yet(claims_file, monkeypatch):
+    pairs = {c.id: (c, spec) for c, spec in _pairs(claims_file)}
+    fewer, more = pairs["sgd-fewer-seeds"], pairs["sgd-order"]
+    alone = [decide_pair(*fewer), decide_pair(*more)]
+    calls = _counting(monkeypatch)
+    shared = decided([fewer, more])
+    assert calls == [4, 4]  # seeds 0..3, then 4..7 only
+    for a, b in zip(alone, shared):
+        _same(a, b)
 
 
 def test_runs_past_the_trace_budget_are_made_again(claims_file, monkeypatch):
@@ -208,7 +219,8 @@ def test_the_progress_cost_counts_a_shared_run_once(claims_file):
     verify_paths([claims_file], jobs=1, progress=events.append)
     start = next(e for e in events if e.kind == "start")
     costs = {(e.outcome.claim.id, e.outcome.instance): e.cost for e in events if e.kind == "pair"}
-    readers = {("sgd-wrong-bound", "noisy"), ("gd-horizons-order", "noisy")}
+    readers = {("sgd-wrong-bound", "noisy"), ("sgd-fewer-seeds", "noisy"),
+               ("gd-horizons-order", "noisy")}
     for claim, spec in pairs:
         expected = 0.0 if (claim.id, spec.name) in readers else estimated_cost(claim, spec)
         assert costs[(claim.id, spec.name)] == expected, claim.id

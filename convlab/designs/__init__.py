@@ -40,10 +40,11 @@ def estimated_cost(claim: Claim, instance: InstanceSpec) -> float:
     return DESIGNS[claim.design].cost(claim, instance)
 
 
-def first_runs(claim: Claim, instance: InstanceSpec) -> frozenset[str]:
-    """Keys of the runs of the pair's first plan: the instance and :func:`.base.run_key`, so
-    that two equal keys are the same run, giving the same traces. Empty for a pair that cannot
-    be planned (it fails in its task)."""
+def first_runs(claim: Claim, instance: InstanceSpec) -> frozenset[tuple[str, int]]:
+    """The traces the pair's first plan makes: (run, seed), the run named by the instance and
+    :func:`.base.run_key`, so that two equal elements are the same trace (a run is a pure
+    function of each of its seeds). Empty for a pair that cannot be planned (it fails in its
+    task)."""
     try:
         plan = first_plan(claim, instance)
     except Exception:  # noqa: BLE001 - it fails in its task, with its message
@@ -51,18 +52,20 @@ def first_runs(claim: Claim, instance: InstanceSpec) -> frozenset[str]:
     if not isinstance(plan, Plan):
         return frozenset()
     where = repr((instance.name, instance.family, sorted(instance.params.items()), instance.file))
-    return frozenset(where + run_key(claim, run_params(claim, run), run.seeds, run.checkpoints,
-                                     problem_context=run.context,
-                                     context=dict(run.context) or None)
-                     for run in plan.runs)
+    traces = set()
+    for run in plan.runs:
+        key = where + run_key(claim, run_params(claim, run), run.checkpoints,
+                              problem_context=run.context, context=dict(run.context) or None)
+        traces.update((key, int(seed)) for seed in run.seeds)
+    return frozenset(traces)
 
 
 def sharing_groups(pairs: Sequence[tuple[Claim, InstanceSpec]]) -> list[list[int]]:
-    """The pairs (their indices) in groups: two pairs whose first plans make the same run
-    (:func:`first_runs`; e.g. two claims with different bounds on one experiment) are in one
-    group, to be decided one after the other with one :class:`~.base.Problems` that shares
-    their runs. Groups keep the order of their first pair, and pairs their order within a
-    group; a pair that cannot be planned is alone."""
+    """The pairs (their indices) in groups: two pairs whose first plans make the same run for
+    some seeds (:func:`first_runs`; e.g. two claims with different bounds on one experiment,
+    or one over fewer seeds) are in one group, to be decided one after the other with one
+    :class:`~.base.Problems` that shares their traces. Groups keep the order of their first
+    pair, and pairs their order within a group; a pair that cannot be planned is alone."""
     group_of: dict[str, int] = {}
     parent = list(range(len(pairs)))
 
@@ -73,7 +76,7 @@ def sharing_groups(pairs: Sequence[tuple[Claim, InstanceSpec]]) -> list[list[int
         return i
 
     for i, pair in enumerate(pairs):
-        for key in first_runs(*pair):
+        for key in {run for run, _ in first_runs(*pair)}:
             a, b = root(i), root(group_of.setdefault(key, i))
             parent[max(a, b)] = min(a, b)
     groups: dict[int, list[int]] = {}

@@ -110,18 +110,18 @@ def checkpoints_for(iterations: int) -> tuple[int, ...]:
     return tuple(int(k) for k in default_checkpoints(iterations))
 
 
-def run_key(claim: Claim, params: Mapping[str, Any], seeds, checkpoints, *,
+def run_key(claim: Claim, params: Mapping[str, Any], checkpoints, *,
             problem_context: tuple[tuple[str, float], ...] = (),
             context: Mapping[str, float] | None = None, shadow: bool = False) -> str:
-    """What makes two runs on one instance the same run, giving the same traces: the claim's
-    algorithm and tracking, the parameters, the seeds, the checkpoints, the context the
+    """What makes two runs on one instance the same run, giving the same trace for each seed:
+    the claim's algorithm and tracking, the parameters, the checkpoints, the context the
     instance is built in and the one the parameters see, and whether it is the shadow run."""
     return repr((tuple(problem_context), shadow, claim.algorithm, claim.tracks,
-                 sorted(dict(params).items()), [int(s) for s in seeds],
-                 [int(k) for k in checkpoints], sorted((context or {}).items())))
+                 sorted(dict(params).items()), [int(k) for k in checkpoints],
+                 sorted((context or {}).items())))
 
 
-#: Most bytes of traces :class:`Problems` keeps for the other pairs of its group; runs past it
+#: Most bytes of traces :class:`Problems` keeps for the other pairs of its group; traces past it
 #: are made again when asked for again.
 SHARED_TRACE_BYTES = 256 * 2**20
 
@@ -132,16 +132,17 @@ class Problems:
     against its certified constants before its first run.
 
     With ``share_runs`` (the pairs of a group decided one after the other on one instance:
-    :func:`convlab.executor.decide_group`), the traces of every run are kept too, and a run
-    asked for again (the same algorithm, parameters, seeds, checkpoints, tracking and
-    context) is read from them rather than made again: the same traces, since a run is a
-    pure function of these (up to :data:`SHARED_TRACE_BYTES` of traces).
+    :func:`convlab.executor.decide_group`), the trace of every seed of every run is kept too,
+    and a seed of a run asked for again (the same algorithm, parameters, checkpoints, tracking
+    and context; any seeds) is read from them rather than made again: the same trace, since a
+    run is a pure function of these and of its seed (up to :data:`SHARED_TRACE_BYTES` of
+    traces).
     """
 
     spec: InstanceSpec
     built: dict[tuple, Problem] = field(default_factory=dict)
     share_runs: bool = False
-    traces: dict[str, list] = field(default_factory=dict)
+    traces: dict[str, dict[int, Any]] = field(default_factory=dict)
     trace_bytes: int = 0
 
     def get(self, context: tuple[tuple[str, float], ...] = ()) -> Problem:
@@ -154,26 +155,28 @@ class Problems:
             context: Mapping[str, float] | None = None, shadow: bool = False) -> list:
         """The traces of :func:`convlab.run.run_seeds` of the claim's algorithm on the instance
         built in ``problem_context`` (``shadow``: started a few ulps away,
-        :func:`.floors.shadow_problem`), from the shared runs when one was made already."""
-        def make() -> list:
+        :func:`.floors.shadow_problem`), one per seed; with ``share_runs``, the seeds made
+        already are read, and only the others run."""
+        def make(some_seeds) -> list:
             problem = self.get(problem_context)
             return run_seeds(shadow_problem(problem) if shadow else problem, claim.algorithm,
-                             params, seeds=seeds, checkpoints=checkpoints, track=claim.tracks,
-                             context=context)
+                             params, seeds=some_seeds, checkpoints=checkpoints,
+                             track=claim.tracks, context=context)
 
         if not self.share_runs:
-            return make()
-        key = run_key(claim, params, seeds, checkpoints, problem_context=problem_context,
+            return make(seeds)
+        key = run_key(claim, params, checkpoints, problem_context=problem_context,
                       context=context, shadow=shadow)
-        if key not in self.traces:
-            traces = make()
-            size = sum(a.nbytes for t in traces for a in (t.k, *t.points.values(),
-                                                          *t.scalars.values()))
-            if self.trace_bytes + size > SHARED_TRACE_BYTES:
-                return traces
-            self.traces[key] = traces
-            self.trace_bytes += size
-        return self.traces[key]
+        kept = self.traces.setdefault(key, {})
+        missing = list(dict.fromkeys(int(s) for s in seeds if int(s) not in kept))
+        made = dict(zip(missing, make(missing))) if missing else {}
+        for seed, trace in made.items():
+            size = sum(a.nbytes for a in (trace.k, *trace.points.values(),
+                                          *trace.scalars.values()))
+            if self.trace_bytes + size <= SHARED_TRACE_BYTES:
+                kept[seed] = trace
+                self.trace_bytes += size
+        return [made[int(s)] if int(s) in made else kept[int(s)] for s in seeds]
 
 
 def build_checked(instance: InstanceSpec, context: Mapping[str, float] | None = None) -> Problem:
