@@ -4,14 +4,15 @@ Each pair is decided by :func:`convlab.designs.decide_pair` (its design's plans,
 the worker, seeds in parallel threads there). A task is a group of pairs whose first plans
 make the same run (:func:`convlab.designs.sharing_groups`: claims with different bounds on one
 experiment, or over fewer seeds), decided one after the other by one worker, each seed's trace
-they share made once (:func:`decide_group`). ``serial`` decides the groups in this process, ``pool`` on forked
-worker processes (they share the loaded claims, plugins and numba's compiled kernels), ``dask``
-on a dask.distributed cluster (each task loads the plugins of this process first). Groups are
-submitted most expensive first (their plans' cost estimates), so the workers stay busy to the
-end. Before forking its workers, ``pool`` loads the loop and the kernels they will share; on a
-cold numba cache it first has them, and the instances' oracles, compiled by ``jobs`` processes
-at once (:func:`compile_shared`). ``finish(i, outcome)`` is called in this process as each pair
-is decided (with ``pool`` and ``dask``, a group's pairs when the group is).
+they share made once (:func:`decide_group`). ``serial`` decides the groups in this process,
+``pool`` on forked worker processes (they share the loaded claims, plugins and numba's compiled
+kernels), ``dask`` on a dask.distributed cluster (each task loads the plugins of this process
+first). Groups are submitted most expensive first (their plans' cost estimates), so the
+workers stay busy to the end. Before forking its workers, ``pool`` loads the loop and the
+kernels they will share; on a cold numba cache it first has them, and the instances' oracles,
+compiled by ``jobs`` processes at once (:func:`compile_shared`). ``finish(i, outcome)`` is
+called in this process as each pair is decided (with ``pool`` and ``dask``, a group's pairs
+when the group is).
 
 Reliability (docs/reliability.md):
 
