@@ -7,7 +7,7 @@ process, one after the other, and prints the ratio (current / former, lower is f
 checking that both give the same numbers, bit for bit, or (the Student-t draw, whose stream
 changed) the same law. CPU time, best of ``REPEATS`` after a warm-up call.
 
-1. Finite-sum oracles, one row at a time (the former loops) against the row
+1. Finite-sum oracles, one row at a time (the former loops) against the four-row
    helpers of ``convlab/problems/rows.py``: cauchy-regression's gradient (n = 200, d = 20: the
    ADOPT and SGD stationarity claims call it twice per step), the portfolio's value (m = 500,
    d = 50: the stateless Frank-Wolfe rule evaluates it about ten times per step) and
@@ -94,7 +94,7 @@ def repeat_value(value, A, b, p, x, n):
 
 
 def finite_sums() -> None:
-    print("1. finite-sum oracles: former row loop, row helpers (same bits)")
+    print("1. finite-sum oracles: former row loop, four-row helpers (same bits)")
     cases = [
         ("cauchy-regression gradient", "cauchy-regression", {"n": 200, "d": 20, "seed": 0},
          cauchy_grad_rows, nonconvex.cauchy_grad, "grad", 20_000),

@@ -1,13 +1,12 @@
-"""Row-wise products of a finite sum's data matrix, several rows at a time.
+"""Row-wise products of a finite sum's data matrix, four rows at a time.
 
 A finite-sum oracle reads its rows twice: the residuals rₖ = aₖᵀx (− bₖ) and the weighted sum
 Σₖ wₖ aₖ. Written as one loop over rows, every residual is a chain of dependent additions, so the
-processor waits on each add in turn. These helpers carry several rows' chains at once (eight
-for the row products, four for the weighted sum): every sum still adds its terms in the order
-j = 0, 1, ... from the same start, and the weighted sum adds the rows to each coordinate in the
-order k = 0, 1, ..., so the numbers are those of the plain row loop, bit for bit
-(tests/test_rows.py), in a fraction of its time (cauchy-regression's gradient, n = 200,
-d = 20: 0.68-0.72x; the portfolio's value, m = 500, d = 50: 0.35-0.37x;
+processor waits on each add in turn. These helpers carry four rows' chains at once: every sum
+still adds its terms in the order j = 0, 1, ... from the same start, and the weighted sum adds
+the rows to each coordinate in the order k = 0, 1, ..., so the numbers are those of the plain
+row loop, bit for bit (tests/test_rows.py), in a fraction of its time (cauchy-regression's
+gradient, n = 200, d = 20: 0.71-0.74x; the portfolio's value, m = 500, d = 50: 0.40-0.41x;
 benchmarks/bench_oracles.py).
 """
 
@@ -21,47 +20,11 @@ from ..runtime.jit import njit_inlined
 @njit_inlined
 def _add_row_products(A, x, r):
     """r[k] += Σ_j A[k, j] x[j] for k < len(r), the terms added to r[k] in the order j = 0, 1,
-    ...; eight rows per pass over x, then four, then one."""
+    ...; four rows per pass over x."""
     n = r.shape[0]
     d = x.shape[0]
     k = 0
-    while k + 8 <= n:
-        a0 = A[k]
-        a1 = A[k + 1]
-        a2 = A[k + 2]
-        a3 = A[k + 3]
-        a4 = A[k + 4]
-        a5 = A[k + 5]
-        a6 = A[k + 6]
-        a7 = A[k + 7]
-        r0 = r[k]
-        r1 = r[k + 1]
-        r2 = r[k + 2]
-        r3 = r[k + 3]
-        r4 = r[k + 4]
-        r5 = r[k + 5]
-        r6 = r[k + 6]
-        r7 = r[k + 7]
-        for j in range(d):
-            xj = x[j]
-            r0 += a0[j] * xj
-            r1 += a1[j] * xj
-            r2 += a2[j] * xj
-            r3 += a3[j] * xj
-            r4 += a4[j] * xj
-            r5 += a5[j] * xj
-            r6 += a6[j] * xj
-            r7 += a7[j] * xj
-        r[k] = r0
-        r[k + 1] = r1
-        r[k + 2] = r2
-        r[k + 3] = r3
-        r[k + 4] = r4
-        r[k + 5] = r5
-        r[k + 6] = r6
-        r[k + 7] = r7
-        k += 8
-    if k + 4 <= n:
+    while k + 4 <= n:
         a0 = A[k]
         a1 = A[k + 1]
         a2 = A[k + 2]
