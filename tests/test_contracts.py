@@ -12,6 +12,10 @@ finitely above its floor at x0; the default strategy draws instances that certif
 
 Each algorithm runs on the first instance the catalog uses it on (rates/), else on the instance
 of :data:`FALLBACK`.
+
+Compiled helpers (every module of convlab): no call from a function to a compiled helper passes
+an integer literal or a module constant, which numba would type as that value and compile the
+helper once per value.
 """
 
 from __future__ import annotations
@@ -339,3 +343,63 @@ def test_family_refuses_a_value_out_of_range(name):
                 build(name, {**family.example, param: bad})
             return
     pytest.skip("no numeric parameter with a finite lower end")
+
+
+# -- compiled helpers: one compiled version, not one per constant ---------------------------------
+
+def _helper_calls_with_constants() -> list[str]:
+    """Calls, in any convlab module, of a compiled helper (a numba dispatcher of the module's
+    namespace, not inlined) with an int literal or a module's int constant as an argument."""
+    import importlib
+    import pkgutil
+
+    import convlab
+    from numba.core.dispatcher import Dispatcher
+
+    found = []
+    for info in pkgutil.walk_packages(convlab.__path__, "convlab."):
+        if info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        names = vars(module)
+        for fn in ast.walk(ast.parse(inspect.getsource(module))):
+            if not isinstance(fn, ast.FunctionDef):
+                continue
+            for call in ast.walk(fn):
+                if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)):
+                    continue
+                callee = names.get(call.func.id)
+                if (not isinstance(callee, Dispatcher)
+                        or callee.targetoptions.get("inline") == "always"):
+                    continue
+                for arg in call.args:
+                    value = (arg.value if isinstance(arg, ast.Constant) else
+                             names.get(arg.id) if isinstance(arg, ast.Name) else None)
+                    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+                        found.append(f"{info.name}.{fn.name}: {ast.unparse(call)}")
+    return found
+
+
+def test_compiled_helpers_are_not_called_with_constants():
+    """numba types an int literal or a module constant passed to a compiled helper as that very
+    value and compiles the helper once per value (observe_rounds was compiled three times, once
+    for each of AdaGrad, Adam and ADOPT: 2 s CPU of compiling on an empty cache). Pass
+    ``np.int64(c)`` (or a float) instead: one compiled version."""
+    assert _helper_calls_with_constants() == []
+
+
+def test_a_constant_passed_as_np_int64_compiles_the_helper_once():
+    """The rule above, checked on numba itself: a helper called with two module constants is
+    compiled twice, with np.int64 of them once."""
+    from numba import njit
+
+    helper = njit(lambda x, first: x[first])
+    helper_typed = njit(lambda x, first: x[first])
+    by_value = njit(lambda x: helper(x, _FIRST) + helper(x, _SECOND))
+    typed = njit(lambda x: helper_typed(x, np.int64(_FIRST)) + helper_typed(x, np.int64(_SECOND)))
+    x = np.arange(4.0)
+    assert by_value(x) == typed(x) == 3.0
+    assert len(helper.signatures) == 2 and len(helper_typed.signatures) == 1
+
+
+_FIRST, _SECOND = 1, 2  # module constants, as the kernels' state rows are

@@ -196,7 +196,7 @@ def adagrad(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
     start = tail_start(checkpoints, q)
     for t in range(k0, k1):
         if t == start:
-            q = save_tail_sums(X, _ADAGRAD_SAVED, checkpoints, q, t)
+            q = save_tail_sums(X, np.int64(_ADAGRAD_SAVED), checkpoints, q, t)
             start = tail_start(checkpoints, q)
         for i in range(d):
             X[_SUM, i] += x[i]
@@ -231,13 +231,13 @@ def adagrad_init(oracles, A, b, p, hyper, seed, X, s):
     """G = 0, running sums 0; g_0 and round 0."""
     for i in range(X.shape[1]):
         X[_ADAGRAD_G, i] = 0.0
-    start_rounds(oracles, A, b, p, hyper, seed, X, s, 0)
+    start_rounds(oracles, A, b, p, hyper, seed, X, s, np.int64(0))
 
 
 @lazy_jit("observe")
 def adagrad_observe(oracles, A, b, p, hyper, seed, k, X, s, P, S):
     """Averages and online scalars of checkpoint k (module docstring)."""
-    return observe_rounds(oracles, A, b, p, hyper, k, X, s, P, S, _ADAGRAD_SAVED)
+    return observe_rounds(oracles, A, b, p, hyper, k, X, s, P, S, np.int64(_ADAGRAD_SAVED))
 
 
 # -- Adam, AMSGrad, RMSProp -----------------------------------------------------------------
@@ -305,7 +305,7 @@ def adam(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
     start = tail_start(checkpoints, q)
     for t in range(k0, k1):
         if t == start:
-            q = save_tail_sums(X, _ADAM_SAVED, checkpoints, q, t)
+            q = save_tail_sums(X, np.int64(_ADAM_SAVED), checkpoints, q, t)
             start = tail_start(checkpoints, q)
         for i in range(d):
             X[_SUM, i] += x[i]
@@ -351,13 +351,13 @@ def adam_init(oracles, A, b, p, hyper, seed, X, s):
         X[_ADAM_VHAT, i] = 0.0
     s[_ADAM_B1P] = 1.0
     s[_ADAM_B2P] = 1.0
-    start_rounds(oracles, A, b, p, hyper, seed, X, s, 0)
+    start_rounds(oracles, A, b, p, hyper, seed, X, s, np.int64(0))
 
 
 @lazy_jit("observe")
 def adam_observe(oracles, A, b, p, hyper, seed, k, X, s, P, S):
     """Averages and online scalars of checkpoint k (module docstring)."""
-    return observe_rounds(oracles, A, b, p, hyper, k, X, s, P, S, _ADAM_SAVED)
+    return observe_rounds(oracles, A, b, p, hyper, k, X, s, P, S, np.int64(_ADAM_SAVED))
 
 
 # -- ADOPT ----------------------------------------------------------------------------------
@@ -408,7 +408,7 @@ def adopt(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
     start = tail_start(checkpoints, q)
     for t in range(k0, k1):
         if t == start:
-            q = save_tail_sums(X, _ADOPT_SAVED, checkpoints, q, t)
+            q = save_tail_sums(X, np.int64(_ADOPT_SAVED), checkpoints, q, t)
             start = tail_start(checkpoints, q)
         for i in range(d):
             X[_SUM, i] += x[i]
@@ -438,13 +438,13 @@ def adopt_init(oracles, A, b, p, hyper, seed, X, s):
     for i in range(X.shape[1]):
         X[_ADOPT_V, i] = X[_GRAD, i] * X[_GRAD, i]
         X[_ADOPT_M, i] = 0.0
-    start_rounds(oracles, A, b, p, hyper, seed, X, s, 1)
+    start_rounds(oracles, A, b, p, hyper, seed, X, s, np.int64(1))
 
 
 @lazy_jit("observe")
 def adopt_observe(oracles, A, b, p, hyper, seed, k, X, s, P, S):
     """Averages and online scalars of checkpoint k (module docstring)."""
-    return observe_rounds(oracles, A, b, p, hyper, k, X, s, P, S, _ADOPT_SAVED)
+    return observe_rounds(oracles, A, b, p, hyper, k, X, s, P, S, np.int64(_ADOPT_SAVED))
 
 
 # -- declarations and registry rows ---------------------------------------------------------

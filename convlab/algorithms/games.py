@@ -58,7 +58,7 @@ def hedge_init(oracles, A, b, p, hyper, seed, X, s):
 @lazy_jit("observe")
 def hedge_observe(oracles, A, b, p, hyper, seed, k, X, s, P, S):
     """``avg`` = (1/k) Σ_{t<k} z_t (z_0 at k = 0), then the default record."""
-    store_average(X, k, _H_PLAY_SUM)
+    store_average(X, k, np.int64(_H_PLAY_SUM))
     copy_record(X, s, P, S)
     return STATUS_OK
 
@@ -139,7 +139,7 @@ def gradient_play_init(oracles, A, b, p, hyper, seed, X, s):
 @lazy_jit("observe")
 def gradient_play_observe(oracles, A, b, p, hyper, seed, k, X, s, P, S):
     """``avg`` = (1/k) Σ_{t<k} z_t (z_0 at k = 0), then the default record."""
-    store_average(X, k, _GP_PLAY_SUM)
+    store_average(X, k, np.int64(_GP_PLAY_SUM))
     copy_record(X, s, P, S)
     return STATUS_OK
 
@@ -208,7 +208,7 @@ def og_separation_init(oracles, A, b, p, hyper, seed, X, s):
 def og_separation_observe(oracles, A, b, p, hyper, seed, k, X, s, P, S):
     """``avg``, and the regret R_k = played − min_{p ∈ P} ⟨G, p⟩ (``lmo``) and R_k/k (both 0
     at k = 0), then the default record."""
-    store_average(X, k, _OG_HALF_SUM)
+    store_average(X, k, np.int64(_OG_HALF_SUM))
     if k == 0:
         s[_OG_REGRET] = 0.0
         s[_OG_AVG_REGRET] = 0.0

@@ -212,7 +212,7 @@ def newton_init(oracles, A, b, p, hyper, seed, X, s):
         return
     lam, ok = newton_direction(oracles, A, b, p, X[0], X[2], X[5:5 + d], X[5 + d:5 + 2 * d],
                                X[4], X[3])
-    enter(oracles, A, b, p, hyper, X, s, gap, lam, READY if ok else FAILED)
+    enter(oracles, A, b, p, hyper, X, s, gap, lam, float(READY if ok else FAILED))
 
 
 @lazy_jit("observe")

@@ -292,7 +292,7 @@ def shuffling(oracles, A, b, p, hyper, seed, checkpoints, k0, k1, X, s):
     g = np.empty(d)
     perm = np.empty(n, dtype=np.int64)
     if rule == SHUFFLE_ONCE:
-        _load_perm(X, 1, perm)
+        _load_perm(X, np.int64(1), perm)
     elif rule == CYCLIC:
         for i in range(n):
             perm[i] = i
@@ -319,7 +319,7 @@ def shuffling_init(oracles, A, b, p, hyper, seed, X, s):
     if rule == SHUFFLE_ONCE:
         perm = np.empty(n, dtype=np.int64)
         _fisher_yates(perm, n, sample_id(seed, 0))
-        _store_perm(X, 1, perm)
+        _store_perm(X, np.int64(1), perm)
     s[0] = 0.0
 
 

@@ -40,7 +40,8 @@ def _batch(init, advance, observe, oracles, A, b, P, X0, XS, hyper, checkpoints,
         p = P[i]
         x0 = X0[i]
         pts, sc, n, st = _loop(init, advance, observe, oracles, A, b, p, x0, hyper,
-                               checkpoints, 0, track, rows, n_points, n_state, n_scalars)
+                               checkpoints, np.int64(0), track, rows, n_points, n_state,
+                               n_scalars)
         counts[i] = n
         status[i] = st
         if want & 8:
