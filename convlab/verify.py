@@ -87,10 +87,10 @@ class VerifyEvent:
     event per decided pair; ``"compile"`` events (``text`` says how far) while the kernels and
     oracles are compiled for an empty numba cache, before the first pair. ``cost`` is the
     pair's expected cost (0 for a result read from the store, or for a pair whose first plan's
-    traces earlier pairs of its task make: :func:`convlab.designs.first_runs`); ``cost_total`` the
-    expected cost of all pairs to compute. The unit is iterations times seeds, or seconds of
-    compute when ``timed`` > 0 pairs have a time measured by an earlier run
-    (:func:`measured_costs`).
+    traces earlier pairs of its task make: :func:`convlab.designs.first_runs`);
+    ``cost_total`` the expected cost of all pairs to compute. The unit is iterations times
+    seeds, or seconds of compute when ``timed`` > 0 pairs have a time measured by an earlier
+    run (:func:`measured_costs`).
     """
 
     kind: str

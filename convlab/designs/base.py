@@ -83,8 +83,9 @@ class Samples:
     the run's own rounding level when a shadow run measured it higher (:mod:`.floors`; only
     for a plan with :attr:`Plan.floors`); ``floor_source`` says which. ``constants`` are the
     names a bound may use (:func:`convlab.run.bound_scope`: the instance's constants and
-    numeric parameters, the algorithm's resolved parameters, the run's context). A run in which some seed diverged
-    keeps only that seed's row, with ``diverged_at`` and ``diverged_seed``.
+    numeric parameters, the algorithm's resolved parameters, the run's context). A run in
+    which some seed diverged keeps only that seed's row, with ``diverged_at`` and
+    ``diverged_seed``.
     """
 
     run: Run
