@@ -19,7 +19,11 @@ numbers, which the loop flushes to zero but a numpy loop does not: benchmarks/be
 2. GD per iteration per d² at d = 10..63 (plain loops over the columns of the symmetric H,
    ``symmetric_product``) against d = 64 (BLAS), and against the strict row loops the oracle
    used before (the same numbers, bit for bit). Goal: d = 20-63 no slower per d² than BLAS at
-   d = 64.
+   d = 64. Two other summation orders, as oracles of the same kernel: the row sums compiled
+   with ``fastmath`` (LLVM may reorder every sum as it likes: what any order can buy from the
+   compiler) and four fixed lanes per row (terms j mod 4 summed apart, combined as
+   (s0 + s1) + (s2 + s3): the deterministic partial sums the issue proposes). They change the
+   numbers and are measured only to show whether another order would be faster.
 3. Standard normals per draw: the Box–Muller cosine half alone (the issue's baseline) against
    the ziggurat draws of ``add_normals``. Goal: at most half the cost per draw.
 4. Many seeds of SGD in parallel (``run_seeds``, numba ``prange``) against the same seeds one
@@ -43,7 +47,7 @@ from numba import njit
 from convlab.problems.quadratics import symmetric_product
 from convlab.problems.registry import build
 from convlab.run import run, run_seeds
-from convlab.runtime.jit import lazy_jit
+from convlab.runtime.jit import LazyJit, lazy_jit, signature
 from convlab.runtime.random import add_normals, sample_id, uniform
 
 REPEATS = 3
@@ -274,9 +278,46 @@ def rows_grad(A, b, p, x, out):
         out[i] = s
 
 
+def _lanes_grad(A, b, p, x, out):
+    """Row sums in four fixed lanes: s_l = Σ_{j ≡ l mod 4} A[i, j] (x[j] − b[j]), each from 0.0
+    in the order of j, then out[i] = (s0 + s1) + (s2 + s3)."""
+    n = x.shape[0]
+    for i in range(n):
+        a = A[i]
+        s0 = 0.0
+        s1 = 0.0
+        s2 = 0.0
+        s3 = 0.0
+        j = 0
+        while j + 4 <= n:
+            s0 += a[j] * (x[j] - b[j])
+            s1 += a[j + 1] * (x[j + 1] - b[j + 1])
+            s2 += a[j + 2] * (x[j + 2] - b[j + 2])
+            s3 += a[j + 3] * (x[j + 3] - b[j + 3])
+            j += 4
+        if j < n:
+            s0 += a[j] * (x[j] - b[j])
+        if j + 1 < n:
+            s1 += a[j + 1] * (x[j + 1] - b[j + 1])
+        if j + 2 < n:
+            s2 += a[j + 2] * (x[j + 2] - b[j + 2])
+        out[i] = (s0 + s1) + (s2 + s3)
+
+
+def _compiled_grad(py_func, **options) -> LazyJit:
+    """A gradient oracle compiled now with numba ``options`` (``fastmath=True``, ...); not
+    cached on disk, where numba's index would not tell it from the function compiled without
+    the options."""
+    oracle = LazyJit(py_func, "grad")
+    oracle._dispatcher = njit(signature("grad"), **options)(py_func)
+    return oracle
+
+
 def per_d2(quick: bool) -> None:
-    print("\n2. GD per iteration per d² (ns); d < 64: plain loops (columns of H; the former rows "
-          "in the last columns), d = 64: BLAS")
+    print("\n2. GD per iteration per d² (ns); d < 64: plain loops (columns of H; the former rows, "
+          "the rows with fastmath and four lanes per row in the last columns), d = 64: BLAS")
+    others = {"rows": rows_grad, "fastmath": _compiled_grad(rows_grad.py_func, fastmath=True),
+              "4 lanes": _compiled_grad(_lanes_grad)}
     base = None
     rows = []
     for d in (64, 10, 20, 32, 50, 63):
@@ -288,16 +329,21 @@ def per_d2(quick: bool) -> None:
             base = t
             rows.append((d, t, None))
             continue
-        legacy = dataclasses.replace(problem, oracles={**problem.oracles, "grad": rows_grad})
+        variants = {name: dataclasses.replace(problem, oracles={**problem.oracles, "grad": g})
+                    for name, g in others.items()}
         same = np.array_equal(run(problem, "gd", iterations=50).points["last"],
-                              run(legacy, "gd", iterations=50).points["last"])
-        t_rows = best_time(kernel_runner(legacy, "gd", None), n) / d**2 * 1e9
-        rows.append((d, t, (t_rows, same)))
+                              run(variants["rows"], "gd", iterations=50).points["last"])
+        times = {name: best_time(kernel_runner(v, "gd", None), n) / d**2 * 1e9
+                 for name, v in variants.items()}
+        rows.append((d, t, (times, same)))
     print(f"{'d':>4} {'ns/d²':>8} {'/ BLAS d=64':>12} {'rows ns/d²':>11} {'rows/columns':>13} "
-          f"{'bitwise':>8}")
-    for d, t, legacy in rows:
-        extra = (f"{legacy[0]:>11.3f} {legacy[0] / t:>12.2f}x {str(legacy[1]):>8}"
-                 if legacy else "")
+          f"{'bitwise':>8} {'fastmath/columns':>17} {'4 lanes/columns':>16}")
+    for d, t, other in rows:
+        extra = ""
+        if other:
+            times, same = other
+            extra = (f"{times['rows']:>11.3f} {times['rows'] / t:>12.2f}x {str(same):>8} "
+                     f"{times['fastmath'] / t:>16.2f}x {times['4 lanes'] / t:>15.2f}x")
         print(f"{d:>4} {t:>8.3f} {t / base:>11.2f}x {extra}")
 
 
