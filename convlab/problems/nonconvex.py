@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from ..runtime.jit import lazy_jit, njit_inlined
+from ..runtime.jit import lazy_jit, njit_helper
 from ..runtime.random import add_normals
 from .base import UNDERFLOW, Problem
 from .family import FINITE, NONNEGATIVE, POSITIVE, SEED, Family, Interval, count
@@ -121,7 +121,7 @@ def cauchy_grad(A, b, p, x, out):
     _cauchy_gradient(A, b, x, out)
 
 
-@njit_inlined
+@njit_helper
 def _cauchy_gradient(A, b, x, out):
     """out = (1/n) Σᵢ aᵢ 2rᵢ/(1 + rᵢ²), rows added in order (:mod:`.rows`)."""
     n = A.shape[0]

@@ -8,16 +8,21 @@ the rows to each coordinate in the order k = 0, 1, ..., so the numbers are those
 row loop, bit for bit (tests/test_rows.py), in a fraction of its time (cauchy-regression's
 gradient, n = 200, d = 20: 0.71-0.74x; the portfolio's value, m = 500, d = 50: 0.40-0.41x;
 benchmarks/bench_oracles.py).
+
+The helpers are compiled functions that the oracles call (``njit_helper``), not inlined at
+numba's IR level (``njit_inlined``): a call costs nanoseconds against the microseconds of a
+pass over the rows, while inlining had numba type and lower their unrolled loops again in every
+oracle that uses them (compiling for the catalog took 3.4 s CPU more; benchmarks/README.md).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..runtime.jit import njit_inlined
+from ..runtime.jit import njit_helper
 
 
-@njit_inlined
+@njit_helper
 def _add_row_products(A, x, r):
     """r[k] += Σ_j A[k, j] x[j] for k < len(r), the terms added to r[k] in the order j = 0, 1,
     ...; four rows per pass over x."""
@@ -52,7 +57,7 @@ def _add_row_products(A, x, r):
         k += 1
 
 
-@njit_inlined
+@njit_helper
 def residuals(A, b, x, r):
     """r[k] = −b[k] + Σ_j A[k, j] x[j] for k < len(r): each sum from −b[k], left to right."""
     for k in range(r.shape[0]):
@@ -60,7 +65,7 @@ def residuals(A, b, x, r):
     _add_row_products(A, x, r)
 
 
-@njit_inlined
+@njit_helper
 def row_products(A, x, r):
     """r[k] = Σ_j A[k, j] x[j] for k < len(r): each sum from 0.0, left to right."""
     for k in range(r.shape[0]):
@@ -68,7 +73,7 @@ def row_products(A, x, r):
     _add_row_products(A, x, r)
 
 
-@njit_inlined
+@njit_helper
 def shifted_row_products(A, x, c, r):
     """r[k] = Σ_j A[k, j] (x[j] − c[j]) for k < len(r): each sum from 0.0, left to right (the
     differences rounded once, as the row loop rounds them)."""
@@ -78,7 +83,7 @@ def shifted_row_products(A, x, c, r):
     row_products(A, e, r)
 
 
-@njit_inlined
+@njit_helper
 def add_weighted_rows(A, w, out):
     """out[j] += Σ_k w[k] A[k, j] for k < len(w): the terms added to each out[j] one at a time,
     in the order k = 0, 1, ... (as ``out[j] += w[k] * A[k, j]`` in a loop over rows)."""

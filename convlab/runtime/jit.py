@@ -273,7 +273,9 @@ def njit_inlined(py_func: Callable) -> Any:
     a call. Measured: an oracle that called :func:`~convlab.problems.quadratics.symmetric_product`
     was not inlined by LLVM and paid a call and the product's setup on every iteration (GD at
     d = 10: 53 ns per iteration; 35 ns with the product inlined; benchmarks/README.md). For
-    small, hot helpers: every caller compiles its own copy."""
+    small, hot helpers whose call costs as much as their work: every caller compiles its own
+    copy, and numba types and lowers it again in each (a helper that runs for microseconds is
+    better called: :mod:`convlab.problems.rows`)."""
     install_cache_locator()
     from numba import njit
 
