@@ -13,7 +13,7 @@ from .errors import InputError
 from .problems.base import Problem
 from .runtime.checkpoints import checkpoints as default_checkpoints
 from .runtime.jit import STATUS_DIVERGED
-from .runtime.kernel import TRACK_GRAD, TRACK_VALUE
+from .runtime.kernel import TRACK_GRAD, TRACK_MEMO, TRACK_VALUE
 
 
 @dataclass(frozen=True)
@@ -212,6 +212,8 @@ def _launch(alg: Algorithm, problem: Problem, hyper: np.ndarray, ks: np.ndarray,
                                   n_scalars)
         outs = [kernel.method.compiled(*args, int(seed), track) for seed in seeds]
     else:
+        if track & TRACK_GRAD and problem.gradient_memo:
+            track |= TRACK_MEMO  # the tracked gradient and the kernel's share their exact part
         values = dict(zip(kernel.hyper, hyper))
         layout = (kernel.n_rows(values, problem.dim, ks.size), len(kernel.points),
                   kernel.n_state, len(kernel.scalars))

@@ -148,6 +148,10 @@ class Problem:
         Family measures: name -> (function of (problem, points (m, d)) -> (m,), description).
     f0_gap
         f(x0) − f*, when the family knows it in closed form (else computed by the value oracle).
+    gradient_memo
+        Whether the ``grad`` and ``sgrad`` oracles keep and recall their exact gradient through
+        the memo block a run may append to ``p`` (:mod:`convlab.runtime.memo`): the family's
+        stochastic gradient is its exact gradient, computed by the same code, plus noise.
     """
 
     family: str
@@ -166,6 +170,7 @@ class Problem:
     certified: Mapping[str, float] = field(default_factory=dict)
     extra_measures: Mapping[str, tuple[MeasureFn, str]] = field(default_factory=dict)
     f0_gap: float | None = None
+    gradient_memo: bool = False
 
     def __post_init__(self) -> None:
         for attr in ("A", "b", "p", "x0", "xstar"):

@@ -21,6 +21,7 @@ import math
 import numpy as np
 
 from ..runtime.jit import lazy_jit, njit_helper
+from ..runtime.memo import keep_gradient, recall_gradient
 from ..runtime.random import add_normals
 from .base import UNDERFLOW, Problem
 from .family import FINITE, NONNEGATIVE, POSITIVE, SEED, Family, Interval, count
@@ -117,8 +118,12 @@ def pl_sin(d: int = 20, seed: int = 0, noise: float = 0.0, radius: float = 20.0)
 
 @lazy_jit("grad")
 def cauchy_grad(A, b, p, x, out):
-    """∇f(x) = (1/n) Aᵀ w, wᵢ = 2rᵢ/(1 + rᵢ²), r = Ax − b."""
+    """∇f(x) = (1/n) Aᵀ w, wᵢ = 2rᵢ/(1 + rᵢ²), r = Ax − b (kept in the gradient memo of a run
+    that has one: :mod:`convlab.runtime.memo`, after the one parameter p[0])."""
+    if recall_gradient(p, 1, x, out):
+        return
     _cauchy_gradient(A, b, x, out)
+    keep_gradient(p, 1, x, out)
 
 
 @njit_helper
@@ -136,8 +141,11 @@ def _cauchy_gradient(A, b, x, out):
 
 @lazy_jit("sgrad")
 def cauchy_sgrad(A, b, p, x, t, s, out):
-    """∇f(x) + p[0] ξ, ξ ~ N(0, I) from sample s (counter j for coordinate j)."""
-    _cauchy_gradient(A, b, x, out)
+    """∇f(x) + p[0] ξ, ξ ~ N(0, I) from sample s (counter j for coordinate j); ∇f(x) as
+    :func:`cauchy_grad` computes it, through the same gradient memo."""
+    if not recall_gradient(p, 1, x, out):
+        _cauchy_gradient(A, b, x, out)
+        keep_gradient(p, 1, x, out)
     sigma = p[0]
     if sigma != 0.0:
         add_normals(s, 0, sigma, out)
@@ -239,6 +247,7 @@ def cauchy_regression(n: int = 200, d: int = 20, seed: int = 0, noise: float = 0
         params=dict(n=n, d=d, seed=int(seed), noise=float(noise), x0=x0,
                     x0_scale=float(x0_scale), outliers=float(outliers)),
         certified=dict(sigma_sq=float(noise) ** 2 * d, rho=norm2 / (4.0 * n), f_inf=0.0),
+        gradient_memo=True,
     )
 
 

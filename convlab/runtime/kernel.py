@@ -42,6 +42,11 @@ TRACK_COLUMNS = ("best_f_gap", "min_grad_norm_sq", "avg_grad_norm_sq")
 TRACK_VALUE = 1
 TRACK_GRAD = 2
 
+#: ``track`` bit set by :mod:`convlab.run` with ``TRACK_GRAD`` when the problem's gradient
+#: oracles keep a gradient memo (``Problem.gradient_memo``): the loop then gives the run a copy
+#: of ``p`` with the memo block appended (:mod:`convlab.runtime.memo`). Not a running quantity.
+TRACK_MEMO = 4
+
 #: Which ``track`` bit each running quantity needs.
 TRACK_NEEDS = {"best_f_gap": TRACK_VALUE, "min_grad_norm_sq": TRACK_GRAD,
                "avg_grad_norm_sq": TRACK_GRAD}

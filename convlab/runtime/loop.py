@@ -17,7 +17,10 @@ Running quantities (``track``, bits :data:`~convlab.runtime.kernel.TRACK_VALUE` 
 ``TRACK_GRAD``) need every iterate x_0, x_1, ...: the loop then advances one iteration at a
 time and folds f(x_k) − f* (value oracle) and ||∇f(x_k)||² (full gradient) of row 0 into the
 columns :data:`~convlab.runtime.kernel.TRACK_COLUMNS`; a bit not set costs no oracle call and
-leaves its columns NaN.
+leaves its columns NaN. With the bit :data:`~convlab.runtime.kernel.TRACK_MEMO` the run's
+oracles get a copy of ``p`` followed by a gradient memo block (:mod:`convlab.runtime.memo`),
+so that a stochastic gradient at the iterate just tracked, or a tracked iterate whose
+stochastic gradient was just drawn, reuses the exact gradient instead of computing it again.
 
 Subnormal numbers. A run converging to x* = 0 decays through the subnormal range, where
 arithmetic is 25-60 times slower; no measure is read there (the floor of every measure is at
@@ -165,8 +168,8 @@ def observe_copy(oracles, A, b, p, hyper, seed, k, X, s, P, S):
     return STATUS_OK
 
 
-def _driver(init, advance, observe, oracles, A, b, p, x0, hyper, checkpoints, seed, track, rows,
-            n_points, n_state, n_scalars):
+def _driver(init, advance, observe, oracles, A, b, p_in, x0, hyper, checkpoints, seed, track,
+            rows, n_points, n_state, n_scalars):
     """The loop of the module docstring; returns (points, scalars, n_recorded, status)."""
     d = x0.shape[0]
     m = checkpoints.shape[0]
@@ -183,6 +186,14 @@ def _driver(init, advance, observe, oracles, A, b, p, x0, hyper, checkpoints, se
     acc[2] = 0.0
     acc[3] = 0.0
     work = np.empty(d)
+    if track & 4:  # TRACK_MEMO: the run's own p, with an empty gradient memo block after it
+        n_p = p_in.shape[0]
+        p = np.zeros(n_p + 1 + 2 * d)
+        for i in range(n_p):
+            p[i] = p_in[i]
+    else:
+        p = p_in
+    tracking = track & 3
     saved = enter_flush_to_zero()
     init(oracles, A, b, p, hyper, seed, X, s)
     status = STATUS_OK
@@ -193,7 +204,7 @@ def _driver(init, advance, observe, oracles, A, b, p, x0, hyper, checkpoints, se
     for j in range(m):
         target = checkpoints[j]
         if not stopped:
-            if track != 0:
+            if tracking != 0:
                 while k < target and status == STATUS_OK:
                     if k > tracked:
                         track_step(acc, oracles, A, b, p, X[0], work, track)
@@ -209,7 +220,7 @@ def _driver(init, advance, observe, oracles, A, b, p, x0, hyper, checkpoints, se
             if status == STATUS_FINISHED:
                 status = STATUS_OK
                 break
-            if track != 0 and k > tracked and status == STATUS_OK:
+            if tracking != 0 and k > tracked and status == STATUS_OK:
                 track_step(acc, oracles, A, b, p, X[0], work, track)
                 tracked = k
         P = points[j]
@@ -217,7 +228,7 @@ def _driver(init, advance, observe, oracles, A, b, p, x0, hyper, checkpoints, se
         observed = observe(oracles, A, b, p, hyper, seed, target, X, s, P, S)
         if observed == STATUS_FINISHED:
             break
-        if track != 0:
+        if tracking != 0:
             track_store(scalars[j], acc, track)
         n = j + 1
         if status != STATUS_OK or observed != STATUS_OK or diverging(P[0]):
