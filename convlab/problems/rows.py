@@ -12,7 +12,8 @@ benchmarks/bench_oracles.py).
 The helpers are compiled functions that the oracles call (``njit_helper``), not inlined at
 numba's IR level (``njit_inlined``): a call costs nanoseconds against the microseconds of a
 pass over the rows, while inlining had numba type and lower their unrolled loops again in every
-oracle that uses them (compiling for the catalog took 3.4 s CPU more; benchmarks/README.md).
+oracle that uses them (13 oracles; compiling for the catalog took 3.4 s CPU more;
+benchmarks/README.md).
 """
 
 from __future__ import annotations

@@ -42,6 +42,8 @@ import numpy as np
 
 from .jit import (DIVERGENCE_THRESHOLD, GRAD, STATUS_DIVERGED, STATUS_FINISHED, STATUS_OK,
                   STATUS_STOPPED, VALUE, lazy_jit, njit_helper, signature)
+from .kernel import TRACK_GRAD, TRACK_MEMO, TRACK_VALUE
+from .memo import memo_size
 
 #: Number of running-quantity columns the loop writes first in every record.
 N_TRACK = 3
@@ -186,14 +188,14 @@ def _driver(init, advance, observe, oracles, A, b, p_in, x0, hyper, checkpoints,
     acc[2] = 0.0
     acc[3] = 0.0
     work = np.empty(d)
-    if track & 4:  # TRACK_MEMO: the run's own p, with an empty gradient memo block after it
+    if track & TRACK_MEMO:  # the run's own p, with an empty gradient memo block after it
         n_p = p_in.shape[0]
-        p = np.zeros(n_p + 1 + 2 * d)
+        p = np.zeros(n_p + memo_size(d))
         for i in range(n_p):
             p[i] = p_in[i]
     else:
         p = p_in
-    tracking = track & 3
+    tracking = track & (TRACK_VALUE | TRACK_GRAD)
     saved = enter_flush_to_zero()
     init(oracles, A, b, p, hyper, seed, X, s)
     status = STATUS_OK

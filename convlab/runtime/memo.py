@@ -28,7 +28,8 @@ import numpy as np
 from .jit import njit_inlined
 
 
-def memo_size(d: int) -> int:
+@njit_inlined
+def memo_size(d):
     """Length of the memo block for dimension d: a flag, the point, the gradient."""
     return 1 + 2 * d
 
@@ -44,7 +45,7 @@ def recall_gradient(p, n, x, out):
     """If ``p`` carries a memo block after its first n entries and the gradient kept there was
     computed at x, copy it into ``out`` and return True; otherwise return False."""
     d = x.shape[0]
-    if p.shape[0] != n + 1 + 2 * d or p[n] == 0.0:
+    if p.shape[0] != n + memo_size(d) or p[n] == 0.0:
         return False
     for i in range(d):
         if not _same_bits(x[i], p[n + 1 + i]):
@@ -58,7 +59,7 @@ def recall_gradient(p, n, x, out):
 def keep_gradient(p, n, x, g):
     """Keep the gradient g computed at x in the memo block of ``p`` (if it carries one)."""
     d = x.shape[0]
-    if p.shape[0] != n + 1 + 2 * d:
+    if p.shape[0] != n + memo_size(d):
         return
     for i in range(d):
         p[n + 1 + i] = x[i]
