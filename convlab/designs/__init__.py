@@ -23,7 +23,7 @@ from ..errors import InputError
 from ..outcomes import Outcome
 from ..problems.registry import InstanceSpec
 from . import anytime, horizon, scaling, stability
-from .base import Plan, Problems, Run, Samples, execute, run_key, run_params
+from .base import Plan, Problems, Run, Samples, execute, run_arguments, run_key
 
 #: Design name -> module.
 DESIGNS: dict[str, ModuleType] = {m.NAME: m for m in (anytime, horizon, scaling, stability)}
@@ -54,8 +54,7 @@ def first_runs(claim: Claim, instance: InstanceSpec) -> frozenset[tuple[str, int
     where = repr((instance.name, instance.family, sorted(instance.params.items()), instance.file))
     traces = set()
     for run in plan.runs:
-        key = where + run_key(claim, run_params(claim, run), run.checkpoints,
-                              problem_context=run.context, context=dict(run.context) or None)
+        key = where + run_key(claim, **run_arguments(claim, run))
         traces.update((key, int(seed)) for seed in run.seeds)
     return frozenset(traces)
 

@@ -212,16 +212,23 @@ def run_params(claim: Claim, run: Run) -> dict[str, Any]:
     return dict(run.params) if run.params else dict(claim.params)
 
 
+def run_arguments(claim: Claim, run: Run) -> dict[str, Any]:
+    """What a planned ``run`` passes to :meth:`Problems.run` (and so to :func:`run_key`) besides
+    the seeds: its parameters, checkpoints, and its context, both to build the instance in and
+    for the parameters to see."""
+    return dict(params=run_params(claim, run),
+                checkpoints=np.asarray(run.checkpoints, dtype=np.int64),
+                problem_context=run.context, context=dict(run.context) or None)
+
+
 def execute_run(claim: Claim, run: Run, problems: Problems, *, floors: bool = True) -> Samples:
     """One run: the claim's measure at the recorded k, for each seed, with its floor (certified,
     or, with ``floors``, measured by a shadow run when the run decays deep enough for rounding
     to show)."""
-    params = run_params(claim, run)
-    checkpoints = np.asarray(run.checkpoints, dtype=np.int64)
+    arguments = run_arguments(claim, run)
 
     def traces_of(seeds, shadow=False):
-        return problems.run(claim, params, seeds, checkpoints, problem_context=run.context,
-                            context=dict(run.context) or None, shadow=shadow)
+        return problems.run(claim, seeds=seeds, shadow=shadow, **arguments)
 
     shadow = (lambda: traces_of(run.seeds[:1], True)[0]) if floors else None
     return _samples(claim, run, traces_of(run.seeds), shadow)

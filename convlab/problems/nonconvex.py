@@ -116,19 +116,22 @@ def pl_sin(d: int = 20, seed: int = 0, noise: float = 0.0, radius: float = 20.0)
 
 # -- cauchy-regression -------------------------------------------------------------------------
 
+#: Entries of cauchy-regression's own ``p`` (the noise s); a run's gradient memo follows them.
+_CAUCHY_P = 1
+
+
 @lazy_jit("grad")
 def cauchy_grad(A, b, p, x, out):
-    """∇f(x) = (1/n) Aᵀ w, wᵢ = 2rᵢ/(1 + rᵢ²), r = Ax − b (kept in the gradient memo of a run
-    that has one: :mod:`convlab.runtime.memo`, after the one parameter p[0])."""
-    if recall_gradient(p, 1, x, out):
-        return
-    _cauchy_gradient(A, b, x, out)
-    keep_gradient(p, 1, x, out)
+    """∇f(x) = (1/n) Aᵀ w, wᵢ = 2rᵢ/(1 + rᵢ²), r = Ax − b."""
+    _cauchy_gradient(A, b, p, x, out)
 
 
 @njit_helper
-def _cauchy_gradient(A, b, x, out):
-    """out = (1/n) Σᵢ aᵢ 2rᵢ/(1 + rᵢ²), rows added in order (:mod:`.rows`)."""
+def _cauchy_gradient(A, b, p, x, out):
+    """out = (1/n) Σᵢ aᵢ 2rᵢ/(1 + rᵢ²), rows added in order (:mod:`.rows`); recalled from, or
+    kept in, the gradient memo of a run that has one (:mod:`convlab.runtime.memo`)."""
+    if recall_gradient(p, _CAUCHY_P, x, out):
+        return
     n = A.shape[0]
     w = np.empty(n)
     residuals(A, b, x, w)
@@ -137,15 +140,14 @@ def _cauchy_gradient(A, b, x, out):
     for j in range(out.shape[0]):
         out[j] = 0.0
     add_weighted_rows(A, w, out)
+    keep_gradient(p, _CAUCHY_P, x, out)
 
 
 @lazy_jit("sgrad")
 def cauchy_sgrad(A, b, p, x, t, s, out):
     """∇f(x) + p[0] ξ, ξ ~ N(0, I) from sample s (counter j for coordinate j); ∇f(x) as
     :func:`cauchy_grad` computes it, through the same gradient memo."""
-    if not recall_gradient(p, 1, x, out):
-        _cauchy_gradient(A, b, x, out)
-        keep_gradient(p, 1, x, out)
+    _cauchy_gradient(A, b, p, x, out)
     sigma = p[0]
     if sigma != 0.0:
         add_normals(s, 0, sigma, out)
